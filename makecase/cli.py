@@ -1,0 +1,132 @@
+"""The command line: click commands only. Each parses options, calls the library and prints."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import MakecaseError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class Settings:
+    def __init__(self, project_dir: Path, debug: bool) -> None:
+        self.project_dir = project_dir
+        self.debug = debug
+
+
+def _fail(error: MakecaseError, base: Path) -> None:
+    click.echo(click.style("makecase: ", fg="red", bold=True) + error.render(base), err=True)
+    sys.exit(2)
+
+
+class MakecaseGroup(click.Group):
+    """Turns a person's mistake into a clear message and exit code 2; a bug shows a traceback with --debug."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except MakecaseError as error:
+            settings = ctx.find_object(Settings)
+            _fail(error, settings.project_dir if settings else Path.cwd())
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            raise
+        except Exception:  # a bug: say so, and how to report it
+            settings = ctx.find_object(Settings)
+            if settings and settings.debug:
+                raise
+            exc_type, exc, _ = sys.exc_info()
+            click.echo(f"makecase: internal error: {exc_type.__name__}: {exc}\n"
+                       "This is a bug in makecase, not in your content. Run again with --debug "
+                       "to see the traceback, and report it.", err=True)
+            sys.exit(70)
+
+
+@click.group(cls=MakecaseGroup, context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="makecase")
+@click.option("-C", "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("."), show_default=True, help="Project folder to work on.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, project_dir: Path, debug: bool) -> None:
+    """Make one-page briefings that make the case for physical activity to NHS leaders.
+
+    Works on a project folder (the current folder, or -C DIR). Its makecase.yaml and content/
+    files are used where present, over the packaged default content.
+    """
+    ctx.obj = Settings(project_dir, debug)
+
+
+@cli.command()
+@click.option("-a", "--audience", "audiences", multiple=True, metavar="ID",
+              help="Build only this audience (repeatable). See `makecase list`.")
+@click.option("-p", "--place", "places", multiple=True, metavar="ID",
+              help="Build only this place from places.yaml (repeatable).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["pdf", "html", "all"]), default=None,
+              help="What to write. Default: the project's output.formats (PDF and HTML).")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder. Default: output/ in the project folder.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (for CI).")
+@click.pass_obj
+def build(obj: Settings, audiences: tuple[str, ...], places: tuple[str, ...], fmt: str | None,
+          out: Path | None, strict: bool) -> None:
+    """Build a one-page PDF and an HTML page for every audience."""
+    from .pack import build as run_build
+
+    formats = None if fmt is None else (("pdf", "html") if fmt == "all" else (fmt,))
+    report = run_build(obj.project_dir, audiences=audiences, places=places, formats=formats,
+                       out=out, strict=strict)
+    for warning in report.warnings:
+        click.echo(click.style("warning: ", fg="yellow") + warning.render(obj.project_dir), err=True)
+    for document in report.documents:
+        detail = f" (body {document.body_size:g}pt)" if document.body_size else ""
+        files = ", ".join(f"{document.slug}.{f}" for f in document.files)
+        click.echo(f"  {files}{detail}")
+    click.echo(f"Wrote {len(report.documents)} briefing(s) to {report.out_dir} "
+               f"in {report.seconds:.1f} s.")
+
+
+@cli.command("list")
+@click.pass_obj
+def list_(obj: Settings) -> None:
+    """List the audiences, levers and places the project can build."""
+    from .load import load_project
+
+    project = load_project(obj.project_dir)
+    click.echo("Audiences:")
+    for audience in project.audiences.values():
+        click.echo(f"  {audience.id:<20} {audience.title}")
+    click.echo("\nLevers:")
+    for lever in project.levers.values():
+        count = sum(1 for e in project.evidence.values() if e.lever == lever.id)
+        click.echo(f"  {lever.id:<20} {lever.name} ({count} evidence item{'s' if count != 1 else ''})")
+    if project.places:
+        click.echo("\nPlaces:")
+        for place in project.places.values():
+            click.echo(f"  {place.id:<20} {place.name}")
+
+
+@cli.command()
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.pass_obj
+def validate(obj: Settings, strict: bool) -> None:
+    """Check the content and settings; print every problem with file and line."""
+    from .load import load_project
+
+    project = load_project(obj.project_dir)
+    for warning in project.warnings:
+        click.echo(click.style("warning: ", fg="yellow") + warning.render(obj.project_dir), err=True)
+    if strict and project.warnings:
+        raise MakecaseError(project.warnings, summary=f"--strict: {len(project.warnings)} warning(s) to fix:")
+    click.echo(f"Content is valid: {len(project.audiences)} audiences, {len(project.levers)} levers, "
+               f"{len(project.evidence)} evidence items, {len(project.stories)} stories"
+               + (f", {len(project.places)} places" if project.places else "") + ".")
+
+
+def main() -> None:
+    cli(prog_name="makecase")

@@ -1,0 +1,163 @@
+"""Compose stage: one audience (and optionally one place) to a Briefing, what goes on the page.
+
+This is where a page gets its levers: the audience lists evidence items in priority order,
+each evidence item belongs to one lever, and the page shows them in that order, each tagged
+with its lever. The story, quote, actions, signposts and contact come from the audience, a
+place may add local figures and a local story, and the project adds brand and contact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .load import Project
+from .model import (Audience, Brand, Contact, EvidenceItem, Figure, GlossaryTerm, Lever, Link,
+                    LocalFigure, Partnership, Place, Quote, REPORT_TITLE, Source, Story)
+from .placeholders import fill_all
+
+REPORT = Source(
+    title=REPORT_TITLE,
+    publisher="Public Health England and UWE Bristol",
+    year=2020,
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One evidence item as it appears on a page, with the lever it pulls."""
+
+    item: EvidenceItem
+    lever: Lever
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """Everything on one page, in order. Templates read this and nothing else."""
+
+    audience: Audience
+    place: Place | None
+    title: str
+    key_message: str
+    why: str
+    cases: list[Case]
+    actions: list[str]
+    story: Story | None
+    quote: Quote | None
+    signposts: list[Link]
+    contact: Contact | None
+    note: str | None
+    local_figures: list[LocalFigure]
+    partnership: Partnership | None
+    brand: Brand
+    footer: str | None
+    language: str
+    reviewed: dt.date
+    report: Source
+    glossary: list[GlossaryTerm]
+
+    @property
+    def slug(self) -> str:
+        """The output path without extension: `gps` or `kirklees/gps`."""
+        return f"{self.place.id}/{self.audience.id}" if self.place else self.audience.id
+
+    @property
+    def for_whom(self) -> str:
+        """The audience's title mid-sentence: 'trust chief executives…', but 'GPs' stays 'GPs'."""
+        return for_whom(self.audience.title)
+
+    @property
+    def levers(self) -> list[Lever]:
+        seen: dict[str, Lever] = {}
+        for case in self.cases:
+            seen.setdefault(case.lever.id, case.lever)
+        return list(seen.values())
+
+    @property
+    def figures(self) -> list[Figure]:
+        return [c.item.figure for c in self.cases if c.item.figure]
+
+
+def for_whom(title: str) -> str:
+    if len(title) > 1 and title[1].isupper():
+        return title
+    return title[0].lower() + title[1:]
+
+
+def placeholder_values(project: Project, place: Place | None) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if project.settings.partnership:
+        values["partnership.name"] = project.settings.partnership.name
+    if place is not None:
+        values["place.name"] = place.name
+        values["place.kind"] = place.kind or "area"
+        if place.population is not None:
+            values["place.population"] = f"{place.population:,}"
+    return values
+
+
+def compose(project: Project, audience: Audience, place: Place | None = None) -> Briefing:
+    """Select and order what goes on the page for one audience (in one place)."""
+    values = placeholder_values(project, place)
+
+    def filled(model):
+        if model is None:
+            return None
+        data = fill_all(model.model_dump(), values)
+        copy = type(model).model_validate(data)
+        for attr in ("_origin", "_key_origins"):
+            if hasattr(model, attr):
+                setattr(copy, attr, getattr(model, attr))
+        return copy
+
+    audience = filled(audience)
+    cases = [Case(filled(project.evidence[e]), project.levers[project.evidence[e].lever])
+             for e in audience.evidence if e in project.evidence]
+
+    story_id = (place.story if place and place.story else None) or audience.story
+    story = filled(project.stories.get(story_id)) if story_id else None
+    quote = filled(project.quotes.get(audience.quote)) if audience.quote else None
+    contact = audience.contact or (place.contact if place else None) or project.contact
+
+    dates = [c.item.reviewed for c in cases] + ([story.reviewed] if story else [])
+    title = f"Physical activity: making the case to {for_whom(audience.title)}"
+    if place is not None:
+        title += f" in {place.name}"
+
+    return Briefing(
+        audience=audience,
+        place=place,
+        title=title,
+        key_message=audience.key_message,
+        why=audience.why,
+        cases=cases,
+        actions=list(audience.actions),
+        story=story,
+        quote=quote,
+        signposts=list(audience.signposts),
+        contact=filled(contact),
+        note=audience.note,
+        local_figures=list(place.figures) if place else [],
+        partnership=project.settings.partnership,
+        brand=project.settings.brand,
+        footer=fill_all(project.settings.footer, values) if project.settings.footer else None,
+        language=project.settings.language,
+        reviewed=max(dates) if dates else dt.date.today(),
+        report=REPORT,
+        glossary=list(project.glossary.values()),
+    )
+
+
+def briefings_for(project: Project, audience_ids: list[str] | None = None,
+                  place_ids: list[str] | None = None) -> list[Briefing]:
+    """Every (place ×) audience a build makes, in the order of the content files."""
+    audiences = ([project.audiences[a] for a in audience_ids] if audience_ids
+                 else project.audiences_to_build())
+    places: list[Place | None]
+    if place_ids:
+        places = [project.places[p] for p in place_ids]
+    elif project.places:
+        places = list(project.places.values())
+    else:
+        places = [None]
+    return [compose(project, audience, place) for place in places for audience in audiences]

@@ -1,0 +1,255 @@
+"""Load stage, the schema: what a content file may say, as typed models.
+
+Every collection (levers, evidence, quotes, stories, audiences, glossary terms, places) is a
+list of items with an `id`, so a partnership's files can replace, add or switch off items of
+the packaged defaults by id (see load.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+
+from .errors import Location
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+WebUrl = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https://[^\s/$.?#][^\s]*$")]
+LinkUrl = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(https://[^\s/$.?#][^\s]*|mailto:[^\s@]+@[^\s@]+)$")]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^\s@]+@[^\s@]+\.[^\s@]+$")]
+Colour = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^#[0-9a-fA-F]{6}$")]
+
+
+class Model(BaseModel):
+    """Base for everything read from YAML: unknown keys are mistakes, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", strict=False, validate_default=True)
+
+
+class Item(Model):
+    """An item of a collection, with where each of its keys was written (for errors and `explain`)."""
+
+    id: Id
+    enabled: bool = True
+
+    # Where the item and each of its keys were written: (YamlSource, path in that file).
+    _origin: Any = PrivateAttr(default=None)
+    _key_origins: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    def where(self, key: str | None = None, *sub: str | int) -> Location | None:
+        """The file, line and column of this item, of one of its keys, or of a part below it."""
+        if key is not None and key in self._key_origins:
+            source, path = self._key_origins[key]
+            return source.where(path + sub)
+        if self._origin is None:
+            return None
+        source, path = self._origin
+        return source.where(path)
+
+
+# --- the menu: levers, evidence items, quotes ---------------------------------------------
+
+
+REPORT_TITLE = "Engaging NHS system leaders in whole systems approaches to physical activity"
+
+
+class Source(Model):
+    """Where a claim can be checked. The report itself may be cited without a link."""
+
+    title: Text
+    publisher: Text
+    year: Annotated[int, Field(ge=1900, le=2100)]
+    url: WebUrl | None = None
+    section: Text | None = None
+
+    @property
+    def is_report(self) -> bool:
+        return self.title == REPORT_TITLE
+
+    @model_validator(mode="after")
+    def _checkable(self) -> Source:
+        if self.url is None and not self.is_report:
+            raise ValueError("a source needs a url (https://...), unless it is the report itself")
+        return self
+
+
+class Figure(Model):
+    """A key figure, stated exactly as its source states it."""
+
+    value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=24)]
+    label: Text
+
+
+class Lever(Item):
+    """One point on the menu of Appendix 3: something that moves an NHS leader."""
+
+    name: Text
+    summary: Text
+
+
+class EvidenceItem(Item):
+    """A claim a reader can check: headline, plain-English body, optional figure, sources."""
+
+    lever: Id
+    headline: Text
+    body: Text
+    figure: Figure | None = None
+    sources: Annotated[list[Source], Field(min_length=1)]
+    reviewed: dt.date
+
+
+class Quote(Item):
+    """An interviewee's words, verbatim, with their role and code from the report (e.g. L20)."""
+
+    text: Text
+    speaker: Text
+    code: Annotated[str, StringConstraints(pattern=r"^[NL][0-9]{1,2}$")]
+    source: Source | None = None
+
+
+# --- stories, audiences, glossary, places ----------------------------------------------------
+
+
+class Link(Model):
+    """A signpost: link text that makes sense on its own, and where it goes."""
+
+    text: Text
+    url: LinkUrl
+
+
+class Contact(Model):
+    """Whom to talk to next. At least one way to reach them."""
+
+    name: Text
+    role: Text | None = None
+    organisation: Text | None = None
+    email: Email | None = None
+    phone: Text | None = None
+    url: WebUrl | None = None
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Contact:
+        if not (self.email or self.phone or self.url):
+            raise ValueError("a contact needs an email, a phone number or a url")
+        return self
+
+
+class Story(Item):
+    """A case study: the place, what they did, what helped, where to read more, whom to ask."""
+
+    place: Text
+    title: Text
+    did: Text
+    helped: Text
+    links: Annotated[list[Link], Field(min_length=1, max_length=4)]
+    contact: Contact | None = None
+    source: Source | None = None
+    reviewed: dt.date
+
+
+class Audience(Item):
+    """One kind of NHS leader and the case made to them."""
+
+    title: Text
+    short_title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    key_message: Text
+    why: Text
+    evidence: Annotated[list[Id], Field(min_length=1, max_length=6)]
+    actions: Annotated[list[Text], Field(min_length=1, max_length=6)]
+    story: Id | None = None
+    quote: Id | None = None
+    signposts: Annotated[list[Link], Field(min_length=1, max_length=6)]
+    contact: Contact | None = None
+    note: Text | None = None
+
+
+class GlossaryTerm(Item):
+    """A plain-English definition, with what it was called in 2020 where that changed."""
+
+    term: Text
+    abbreviation: Text | None = None
+    definition: Text
+    since_2020: Text | None = None
+    source: Source | None = None
+
+
+class LocalFigure(Model):
+    """A local figure: always with its source."""
+
+    value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=24)]
+    label: Text
+    source: Source
+
+
+class Place(Item):
+    """A local area (an ICB, a local authority area) that gets its own copy of every audience."""
+
+    name: Text
+    kind: Text | None = None
+    population: Annotated[int, Field(ge=1)] | None = None
+    figures: Annotated[list[LocalFigure], Field(max_length=3)] = []
+    contact: Contact | None = None
+    story: Id | None = None
+
+
+# --- project settings (makecase.yaml) --------------------------------------------------------
+
+
+class Logo(Model):
+    file: Text
+    alt: Text
+
+
+class Brand(Model):
+    """How the pages look: colours, logo, fonts. Colours are checked for WCAG 2.2 contrast."""
+
+    primary: Colour = "#005EB8"
+    dark: Colour = "#003087"
+    accent: Colour = "#007F3B"
+    tint: Colour = "#E8EDEE"
+    text: Colour = "#212B32"
+    background: Colour = "#FFFFFF"
+    logo: Logo | None = None
+    font_regular: Text | None = None
+    font_bold: Text | None = None
+    font_italic: Text | None = None
+    font_bold_italic: Text | None = None
+    extra_css: Text | None = None
+
+
+class Layout(Model):
+    """The one-page rule: body text starts at body_size and may shrink to min_body_size."""
+
+    body_size: Annotated[float, Field(ge=9, le=16)] = 12.0
+    min_body_size: Annotated[float, Field(ge=9, le=16)] = 11.0
+
+    @model_validator(mode="after")
+    def _order(self) -> Layout:
+        if self.min_body_size > self.body_size:
+            raise ValueError("min_body_size cannot be larger than body_size")
+        return self
+
+
+class Output(Model):
+    dir: Text = "output"
+    formats: list[Literal["pdf", "html"]] = ["pdf", "html"]
+
+
+class Partnership(Model):
+    name: Text
+    url: WebUrl | None = None
+
+
+class Settings(Model):
+    """The project file, makecase.yaml. Every key is optional."""
+
+    partnership: Partnership | None = None
+    contact: Contact | None = None
+    brand: Brand = Brand()
+    footer: Text | None = None
+    audiences: list[Id] | Literal["all"] = "all"
+    layout: Layout = Layout()
+    output: Output = Output()
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en-GB"

@@ -1,0 +1,121 @@
+"""Render stage: a Briefing to an HTML string, for print (PDF) or for screen (standalone HTML).
+
+Both come from one template structure (templates/briefing.html and its partials); only the
+stylesheets differ. A project overrides a template by putting a file of the same name in its
+own templates/ folder, as MkDocs's custom_dir does.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+import jinja2
+import markdown as markdown_lib
+import nh3
+from markupsafe import Markup
+
+from . import __version__
+from .compose import Briefing
+from .load import Project
+
+Medium = Literal["print", "screen"]
+
+# What Markdown in content may produce. No images, no raw HTML beyond this, no scripts.
+ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "br", "abbr", "sup", "sub", "code"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
+FONT_FACES = (("font_regular", "normal", "normal", "LiberationSans-Regular.ttf"),
+              ("font_bold", "bold", "normal", "LiberationSans-Bold.ttf"),
+              ("font_italic", "normal", "italic", "LiberationSans-Italic.ttf"),
+              ("font_bold_italic", "bold", "italic", "LiberationSans-BoldItalic.ttf"))
+
+
+def markdown_to_html(text: str, inline: bool = False) -> Markup:
+    """Markdown to sanitised HTML: the content is untrusted, so only ALLOWED_TAGS survive."""
+    html = markdown_lib.markdown(text, output_format="html")
+    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                      url_schemes={"https", "mailto"}, link_rel=None)
+    if inline and clean.startswith("<p>") and clean.endswith("</p>") and clean.count("<p>") == 1:
+        clean = clean[3:-4]
+    return Markup(clean)
+
+
+def short_url(url: str) -> str:
+    """A web address as a reader would type it: no scheme, no 'www.', no trailing slash."""
+    if url.startswith("mailto:"):
+        return url[len("mailto:"):]
+    parts = urlsplit(url)
+    host = parts.netloc.removeprefix("www.")
+    path = parts.path.rstrip("/")
+    return host + path
+
+
+class Renderer:
+    """One Jinja2 environment per project, reused for every page of a build."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in project.template_dirs]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["md"] = markdown_to_html
+        self.env.filters["md_inline"] = lambda text: markdown_to_html(text, inline=True)
+        self.env.filters["short_url"] = short_url
+        self.env.filters["host"] = lambda url: short_url(url).split("/")[0]
+        self.env.filters["thousands"] = lambda n: f"{n:,}"
+
+    def _css(self, name: str) -> str:
+        source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+        return source
+
+    @cached_property
+    def _stylesheets(self) -> dict[Medium, str]:
+        brand = self.project.settings.brand
+        extra = ""
+        if brand.extra_css:
+            extra = (self.project.root / brand.extra_css).read_text(encoding="utf-8")
+        common = self._css("style.css")
+        return {
+            "print": "\n".join([self._font_faces(), common, self._css("print.css"), extra]),
+            "screen": "\n".join([common, self._css("screen.css"), extra]),
+        }
+
+    def _font_faces(self) -> str:
+        """@font-face rules for the PDF: the bundled Liberation Sans, or the brand's own fonts."""
+        brand = self.project.settings.brand
+        rules = []
+        for key, weight, style, bundled in FONT_FACES:
+            own = getattr(brand, key)
+            path = (self.project.root / own) if own else (self.project.template_dirs[-1] / "fonts" / bundled)
+            rules.append(
+                "@font-face { font-family: 'makecase body'; "
+                f"src: url('{path.resolve().as_uri()}'); font-weight: {weight}; font-style: {style}; }}")
+        return "\n".join(rules)
+
+    def _logo(self, medium: Medium) -> str | None:
+        logo = self.project.settings.brand.logo
+        if logo is None:
+            return None
+        path = (self.project.root / logo.file).resolve()
+        if medium == "print":
+            return path.as_uri()
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+    def render_html(self, briefing: Briefing, medium: Medium) -> str:
+        template = self.env.get_template("briefing.html")
+        return template.render(
+            b=briefing,
+            medium=medium,
+            css=Markup(self._stylesheets[medium]),
+            logo_src=self._logo(medium),
+            version=__version__,
+        )
