@@ -8,14 +8,13 @@ audience), an item with a new id is added, and `enabled: false` switches an item
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import resources
+from . import plain, resources
 from .errors import Location, MakecaseError, Problem, ProblemList
 from .model import (Audience, Contact, EvidenceItem, GlossaryTerm, Item, Lever, Place, Quote,
                     Settings, Story)
@@ -441,9 +440,6 @@ def _check_references(project: Project, problems: ProblemList) -> None:
 
 # --- warnings: fine to build, worth a look; --strict makes them errors -------------------------
 
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z‘“\"'(])")
-
-
 def _warnings(project: Project) -> list[Problem]:
     warnings: list[Problem] = []
     used = {project.evidence[e].lever for a in project.audiences.values() for e in a.evidence
@@ -452,4 +448,21 @@ def _warnings(project: Project) -> list[Problem]:
         if lever.id not in used:
             warnings.append(Problem(f"Lever '{lever.id}' is not used by any audience.", lever.where(),
                                     hint="Add one of its evidence items to an audience, or switch it off with enabled: false."))
+    prose = ([(a, k) for a in project.audiences.values() for k in ("key_message", "why")]
+             + [(e, "body") for e in project.evidence.values()]
+             + [(s, k) for s in project.stories.values() for k in ("did", "helped")])
+    for item, key in prose:
+        text = getattr(item, key)
+        found = plain.sentences(text)
+        for sentence in found:
+            count = len(plain.words(sentence))
+            if count > plain.MAX_SENTENCE_WORDS:
+                warnings.append(Problem(
+                    f"A sentence of {count} words (plain English keeps them to {plain.MAX_SENTENCE_WORDS} or fewer): "
+                    f"\"{sentence[:60]}…\"", item.where(key), key=f"{item.id} › {key}",
+                    hint="Split it in two."))
+        if len(found) > plain.MAX_PARAGRAPH_SENTENCES:
+            warnings.append(Problem(
+                f"{len(found)} sentences in one paragraph (plain English keeps to {plain.MAX_PARAGRAPH_SENTENCES}).",
+                item.where(key), key=f"{item.id} › {key}", hint="Cut a sentence or move it elsewhere."))
     return warnings

@@ -84,7 +84,8 @@ def make_documents(project: Project, briefings: list[Briefing], formats: tuple[s
         started = time.perf_counter()
         document = Document(briefing)
         if "html" in formats:
-            document.files["html"] = renderer.render_html(briefing, "screen").encode("utf-8")
+            pdf_href = f"{briefing.audience.id}.pdf" if "pdf" in formats else None
+            document.files["html"] = renderer.render_html(briefing, "screen", pdf_href).encode("utf-8")
         if fitter is not None:
             try:
                 fitted = fitter.fit(renderer.render_html(briefing, "print"), project.root,

@@ -110,11 +110,13 @@ class Renderer:
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
-    def render_html(self, briefing: Briefing, medium: Medium) -> str:
+    def render_html(self, briefing: Briefing, medium: Medium, pdf_href: str | None = None) -> str:
+        """The page as HTML. pdf_href links the screen version to its PDF, when one is built."""
         template = self.env.get_template("briefing.html")
         return template.render(
             b=briefing,
             medium=medium,
+            pdf_href=pdf_href,
             css=Markup(self._stylesheets[medium]),
             logo_src=self._logo(medium),
             version=__version__,
