@@ -1,0 +1,63 @@
+"""Benchmark: the default pack's build time, and makecase per document beside plain WeasyPrint.
+
+Run on demand (not in the tests):  python benchmarks/bench_build.py [--rounds 3]
+
+Machines here are shared and noisy, so the figures that matter are ratios measured in the
+same run: makecase's time per document (render + fit + write) against plain WeasyPrint writing
+the same print HTML (parse + layout + write), round by round, best of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes.util
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from weasyprint import HTML
+
+import makecase
+from makecase.compose import briefings_for
+from makecase.fetch import ProjectOnlyFetcher
+from makecase.load import load_project
+from makecase.render import Renderer
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        project_dir = Path(tmp)
+        project = load_project(project_dir)
+        renderer = Renderer(project)
+        pages = [(b.slug, renderer.render_html(b, "print")) for b in briefings_for(project)]
+
+        pack_times, ours, plain = [], [], []
+        for _ in range(args.rounds):
+            started = time.perf_counter()
+            report = makecase.build(project_dir, out=project_dir / "out", formats=["pdf", "html"])
+            pack_times.append(time.perf_counter() - started)
+            ours.append(statistics.mean(d.seconds for d in report.documents))
+
+            started = time.perf_counter()
+            for _, html in pages:
+                HTML(string=html, base_url=str(project_dir),
+                     url_fetcher=ProjectOnlyFetcher(project.allowed_dirs)).write_pdf()
+            plain.append((time.perf_counter() - started) / len(pages))
+
+    subset = ctypes.util.find_library("harfbuzz-subset")
+    print(f"documents in the default pack: {len(pages)}")
+    print(f"harfbuzz-subset library: {'found' if subset else 'NOT found (install libharfbuzz-subset0)'}")
+    print(f"default pack build (PDF + HTML, load to disk): best {min(pack_times):.2f} s, "
+          f"median {statistics.median(pack_times):.2f} s over {args.rounds} rounds")
+    print(f"per document, makecase (render, fit, tagged PDF, HTML): best {min(ours) * 1000:.0f} ms")
+    print(f"per document, plain WeasyPrint write_pdf on the same HTML: best {min(plain) * 1000:.0f} ms")
+    print(f"ratio makecase / plain WeasyPrint: {min(ours) / min(plain):.2f}")
+
+
+if __name__ == "__main__":
+    main()
