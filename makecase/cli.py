@@ -128,5 +128,50 @@ def validate(obj: Settings, strict: bool) -> None:
                + (f", {len(project.places)} places" if project.places else "") + ".")
 
 
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+def init(folder: Path) -> None:
+    """Start a partnership project in FOLDER (refuses to overwrite anything)."""
+    from .scaffold import init_project
+
+    written = init_project(folder)
+    click.echo(f"Created {folder} with {len(written)} files. Next:\n"
+               f"  cd {folder}\n  makecase build\n"
+               "Then edit makecase.yaml (name, colours, logo, contact) and the files in content/.")
+
+
+@cli.command()
+@click.argument("audience")
+@click.option("-p", "--place", default=None, metavar="ID", help="Explain the page for this place.")
+@click.pass_obj
+def explain(obj: Settings, audience: str, place: str | None) -> None:
+    """Show where each thing on AUDIENCE's page comes from (file and line)."""
+    from .explain import explain as run_explain
+    from .load import load_project
+    from .pack import _checked_ids
+
+    project = load_project(obj.project_dir)
+    _checked_ids([audience], project.audiences, "audience")
+    if place:
+        _checked_ids([place], project.places, "place")
+    rows = run_explain(project, audience, place)
+    width = max(len(label) for label, _ in rows) + 2
+    for label, where in rows:
+        click.echo(f"{label:<{width}}{where}")
+
+
+@cli.command()
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schema"),
+              show_default=True, help="Folder for the .schema.json files.")
+@click.pass_obj
+def schema(obj: Settings, out: Path) -> None:
+    """Write JSON Schema for makecase.yaml and each content file, for editors."""
+    from .schema import write_schemas
+
+    target = out if out.is_absolute() else obj.project_dir / out
+    for path in write_schemas(target):
+        click.echo(f"  {path}")
+
+
 def main() -> None:
     cli(prog_name="makecase")

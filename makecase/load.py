@@ -15,7 +15,12 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import plain, resources
+from .contrast import contrast_failures
 from .errors import Location, MakecaseError, Problem, ProblemList
+from .placeholders import KNOWN as KNOWN_PLACEHOLDERS
+from .placeholders import PLACE_NAMES as PLACE_PLACEHOLDERS
+from .placeholders import names_in as placeholder_names
+from .placeholders import strings_in
 from .model import (Audience, Contact, EvidenceItem, GlossaryTerm, Item, Lever, Place, Quote,
                     Settings, Story)
 from .yamlsource import YamlSource, read_yaml
@@ -135,6 +140,8 @@ def load_project(root: Path | str = ".") -> Project:
         **merged,  # type: ignore[arg-type]
     )
     _check_references(project, problems)
+    _check_contrast(project, problems)
+    _check_placeholders(project, problems)
     problems.raise_if_any()
     project.warnings = _warnings(project)
     return project
@@ -436,6 +443,41 @@ def _check_references(project: Project, problems: ProblemList) -> None:
                     project.settings_where.get(f"audiences.{i}", Location(project.root / SETTINGS_FILE)),
                     key=f"audiences › {i}",
                     hint=_did_you_mean(ref, list(project.audiences), "Known audience ids: "))
+
+
+def _check_contrast(project: Project, problems: ProblemList) -> None:
+    for field_name, colour, other, other_colour, value, minimum, use, better in contrast_failures(project.settings.brand):
+        other_label = f"brand.{other}" if not other.startswith("#") else "white"
+        problems.add(
+            f"Brand colour brand.{field_name} {colour} against {other_label} {other_colour} has contrast "
+            f"{value:.2f}:1, below the {minimum:g}:1 that WCAG 2.2 AA needs for {use}.",
+            project.settings_where.get(f"brand.{field_name}", Location(project.root / SETTINGS_FILE)),
+            key=f"brand.{field_name}",
+            hint=(f"The nearest shade that passes is {better}." if better else "Choose a darker or lighter colour."))
+
+
+def _check_placeholders(project: Project, problems: ProblemList) -> None:
+    """Placeholders such as {place.name} must be known, and place ones need places.yaml."""
+    known = set(KNOWN_PLACEHOLDERS)
+    if project.settings.partnership is None:
+        known.discard("partnership.name")
+    collections = [project.audiences, project.evidence, project.stories, project.levers, project.quotes]
+    for items in collections:
+        for item in items.values():
+            for path, text in strings_in(item.model_dump()):
+                for name in placeholder_names(text):
+                    key = str(path[0])
+                    label = f"{type(item).__name__.lower()} {item.id} › {'.'.join(str(p) for p in path)}"
+                    if name not in known:
+                        problems.add(
+                            f"Unknown placeholder {{{name}}}.", item.where(key, *path[1:]), key=label,
+                            hint=_did_you_mean(name, sorted(known), "Placeholders you can use: ")
+                            + " Write {{ and }} for literal braces.")
+                    elif name in PLACE_PLACEHOLDERS and not project.places:
+                        problems.add(
+                            f"{{{name}}} needs a place, but the project has no places.yaml.",
+                            item.where(key, *path[1:]), key=label,
+                            hint="Add content/places.yaml with at least one place, or write the name out.")
 
 
 # --- warnings: fine to build, worth a look; --strict makes them errors -------------------------

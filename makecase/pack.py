@@ -128,15 +128,28 @@ def write_documents(project: Project, documents: list[Document], out_dir: Path) 
             (staging / "index.html").write_text(Renderer(project).env.get_template("index.html").render(
                 documents=documents, project=project, version=__version__), encoding="utf-8")
             relative.append(Path("index.html"))
+        stale = _previous_outputs(out_dir) - {rel.as_posix() for rel in relative}
         written = []
         for rel in relative:
             target = out_dir / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / rel, target)
             written.append(target)
+        for rel in stale:  # pages an earlier build wrote that this build no longer makes
+            (out_dir / rel).unlink(missing_ok=True)
         return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _previous_outputs(out_dir: Path) -> set[str]:
+    """Files the last build listed in its manifest: only those may be removed as stale."""
+    try:
+        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+        paths = {f["path"] for d in manifest["documents"] for f in d["files"].values()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+    return {p for p in paths if isinstance(p, str) and ".." not in Path(p).parts and not Path(p).is_absolute()}
 
 
 def _manifest(project: Project, documents: list[Document]) -> dict:

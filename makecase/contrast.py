@@ -1,0 +1,71 @@
+"""Load stage check: brand colours against WCAG 2.2 contrast, where the design uses them."""
+
+from __future__ import annotations
+
+from .model import Brand
+
+WHITE = "#FFFFFF"
+
+# (foreground, background, minimum ratio, where the design uses the pair). A name is a Brand
+# field; a literal colour is fixed in the templates (the masthead's text is white).
+PAIRS = (
+    ("text", "background", 4.5, "body text"),
+    ("primary", "background", 4.5, "links"),
+    ("dark", "background", 4.5, "headings and key figures"),
+    ("accent", "background", 4.5, "lever labels, small text"),
+    (WHITE, "primary", 4.5, "masthead text on the primary colour"),
+    ("text", "tint", 4.5, "'What you can do' text on the tint"),
+    ("dark", "tint", 4.5, "'What you can do' heading on the tint"),
+)
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    colour = colour.lstrip("#")
+    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
+
+
+def luminance(colour: str) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in _rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def ratio(a: str, b: str) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _mix(colour: str, target: str, amount: float) -> str:
+    return "#" + "".join(f"{round(c + (t - c) * amount):02X}" for c, t in zip(_rgb(colour), _rgb(target)))
+
+
+def nearest_passing(colour: str, against: str, minimum: float) -> str | None:
+    """The closest shade of `colour` (mixed towards black or white) that passes against `against`."""
+    best = None
+    for target in ("#000000", WHITE):
+        for step in range(1, 101):
+            candidate = _mix(colour, target, step / 100)
+            if ratio(candidate, against) >= minimum:
+                if best is None or step < best[0]:
+                    best = (step, candidate)
+                break
+    return best[1] if best else None
+
+
+def contrast_failures(brand: Brand) -> list[tuple[str, str, str, str, float, float, str, str | None]]:
+    """Each failing pair: (field, colour, other field, other colour, ratio, minimum, use, suggestion)."""
+    failures = []
+    for fg, bg, minimum, use in PAIRS:
+        fg_colour = getattr(brand, fg) if not fg.startswith("#") else fg
+        bg_colour = getattr(brand, bg)
+        value = ratio(fg_colour, bg_colour)
+        if value + 1e-9 < minimum:
+            # Suggest changing the brand's own colour: the foreground unless it is fixed white.
+            change, keep, change_colour, keep_colour = (bg, fg, bg_colour, fg_colour) if fg.startswith("#") \
+                else (fg, bg, fg_colour, bg_colour)
+            failures.append((change, change_colour, keep, keep_colour, value, minimum, use,
+                             nearest_passing(change_colour, keep_colour, minimum)))
+    return failures

@@ -1,0 +1,163 @@
+"""`makecase init`: a new partnership project that builds at once, with commented examples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import Location, MakecaseError
+from .schema import SETTINGS_SCHEMA, schema_name, write_schemas
+
+SETTINGS = """\
+# yaml-language-server: $schema=schema/{settings_schema}
+# Settings for {name}'s briefings. Every key is optional; delete what you do not need.
+# Build with:  makecase build   (run in this folder)
+
+partnership:
+  name: {name}
+  # url: https://www.example.org/
+
+# The contact on every page, unless an audience names its own.
+contact:
+  name: {name}
+  role: Physical activity team
+  email: hello@example.org
+
+brand:
+  primary: "#005EB8"     # masthead and links; checked against WCAG 2.2 contrast
+  dark: "#003087"        # headings and key figures
+  accent: "#007F3B"      # lever labels and rules
+  tint: "#E8EDEE"        # 'What you can do' box
+  # logo:
+  #   file: assets/logo.svg       # SVG or PNG, inside this folder
+  #   alt: {name} logo            # required: read out by screen readers
+
+# footer: Produced by {name} with local NHS partners.
+
+# Which audiences to build: all, or a list of ids (see `makecase list`).
+audiences: all
+
+layout:
+  body_size: 12        # points
+  min_body_size: 11    # the page may shrink to this before the build fails
+
+output:
+  dir: output
+  formats: [pdf, html]
+"""
+
+EVIDENCE = """\
+# yaml-language-server: $schema=../schema/{evidence_schema}
+# Your evidence, laid over the packaged content by id (`makecase list` shows the ids).
+#  - An item with a new id is added.
+#  - An item with an existing id replaces the keys it names; the rest stay as packaged.
+#  - `enabled: false` switches an item off everywhere.
+# Every source needs a link (https://...). Use figures only as your source states them.
+
+evidence: []
+#  - id: local-walking-groups
+#    lever: active-travel
+#    headline: Walking groups in {{place.name}} reach people who are least active
+#    body: >-
+#      Write two or three short sentences in plain English.
+#    figure:
+#      value: "1,200"
+#      label: people joined a walking group in 2025
+#    sources:
+#      - title: Annual report 2025
+#        publisher: Your council
+#        year: 2025
+#        url: https://www.example.org/annual-report
+#    reviewed: 2026-11-27
+#
+#  - id: bed-days              # reword a packaged item: name only what changes
+#    headline: Early gains in bed days matter to our trust
+#
+#  - id: estates-teams         # or switch one off
+#    enabled: false
+"""
+
+STORIES = """\
+# yaml-language-server: $schema=../schema/{stories_schema}
+# Local stories. Use an audience's `story:` key to put one on its page, or a place's `story:`.
+
+stories: []
+#  - id: our-story
+#    place: Our town
+#    title: what we did together
+#    did: >-
+#      What happened, in two or three sentences.
+#    helped: What made it work.
+#    links:
+#      - text: Read the full story
+#        url: https://www.example.org/story
+#    reviewed: 2026-11-27
+"""
+
+AUDIENCES = """\
+# yaml-language-server: $schema=../schema/{audiences_schema}
+# Audiences, laid over the packaged six by id. To reorder what a page shows, name only the
+# keys you change; to stop building one, use `enabled: false` or list ids in makecase.yaml.
+
+audiences: []
+#  - id: gps
+#    evidence: [local-walking-groups, nice-brief-advice, brief-interventions]
+#    story: our-story
+"""
+
+PLACES = """\
+# yaml-language-server: $schema=../schema/{places_schema}
+# Local places. With at least one place, `makecase build` makes every audience for every
+# place, in output/<place-id>/<audience-id>.pdf, and fills {{place.name}} in the text.
+# To use it, rename this file to places.yaml.
+
+places:
+  - id: our-area
+    name: Our area
+    kind: local authority area
+    population: 250000
+    # Local figures: exactly as a source states them, each with its source.
+    # figures:
+    #   - value: "12,345"
+    #     label: replace with a figure your source states
+    #     source:
+    #       title: The source's title
+    #       publisher: Who published it
+    #       year: 2025
+    #       url: https://www.example.org/source
+"""
+
+ASSETS_README = """\
+Put your logo (SVG or PNG) and any open-licence font files here, and name them in
+makecase.yaml, for example `brand: {{logo: {{file: assets/logo.svg, alt: Our logo}}}}`.
+Files outside this project folder are never read during a build.
+"""
+
+
+def init_project(target: Path) -> list[Path]:
+    """Create a project folder; refuse to touch an existing project."""
+    if target.exists() and not target.is_dir():
+        raise MakecaseError.single(f"'{target}' exists and is not a folder.", Location(target),
+                                   hint="Choose a new folder name.")
+    if target.is_dir() and any(target.iterdir()):
+        raise MakecaseError.single(
+            f"'{target}' is not empty; makecase init never overwrites files.", Location(target),
+            hint="Choose a new folder name, or run `makecase build` in the existing project.")
+    name = target.resolve().name.replace("-", " ").replace("_", " ").strip().title() or "Our Partnership"
+    files = {
+        "makecase.yaml": SETTINGS.format(name=name, settings_schema=SETTINGS_SCHEMA),
+        "content/evidence.yaml": EVIDENCE.format(evidence_schema=schema_name("evidence.yaml")),
+        "content/stories.yaml": STORIES.format(stories_schema=schema_name("stories.yaml")),
+        "content/audiences.yaml": AUDIENCES.format(audiences_schema=schema_name("audiences.yaml")),
+        "content/places.example.yaml": PLACES.format(places_schema=schema_name("places.yaml")),
+        "assets/README.txt": ASSETS_README.format(),
+        ".gitignore": "output/\n",
+    }
+    written = []
+    for rel, text in files.items():
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    written += write_schemas(target / "schema")
+    (target / "templates").mkdir(exist_ok=True)
+    return written
