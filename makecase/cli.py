@@ -14,7 +14,9 @@ from .errors import MakecaseError
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-class Settings:
+class CliContext:
+    """What every command needs: the project folder and whether to show tracebacks."""
+
     def __init__(self, project_dir: Path, debug: bool) -> None:
         self.project_dir = project_dir
         self.debug = debug
@@ -32,12 +34,12 @@ class MakecaseGroup(click.Group):
         try:
             return super().invoke(ctx)
         except MakecaseError as error:
-            settings = ctx.find_object(Settings)
+            settings = ctx.find_object(CliContext)
             _fail(error, settings.project_dir if settings else Path.cwd())
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
         except Exception:  # a bug: say so, and how to report it
-            settings = ctx.find_object(Settings)
+            settings = ctx.find_object(CliContext)
             if settings and settings.debug:
                 raise
             exc_type, exc, _ = sys.exc_info()
@@ -59,7 +61,7 @@ def cli(ctx: click.Context, project_dir: Path, debug: bool) -> None:
     Works on a project folder (the current folder, or -C DIR). Its makecase.yaml and content/
     files are used where present, over the packaged default content.
     """
-    ctx.obj = Settings(project_dir, debug)
+    ctx.obj = CliContext(project_dir, debug)
 
 
 @cli.command()
@@ -73,7 +75,7 @@ def cli(ctx: click.Context, project_dir: Path, debug: bool) -> None:
               help="Output folder. Default: output/ in the project folder.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (for CI).")
 @click.pass_obj
-def build(obj: Settings, audiences: tuple[str, ...], places: tuple[str, ...], fmt: str | None,
+def build(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], fmt: str | None,
           out: Path | None, strict: bool) -> None:
     """Build a one-page PDF and an HTML page for every audience."""
     from .pack import build as run_build
@@ -93,7 +95,7 @@ def build(obj: Settings, audiences: tuple[str, ...], places: tuple[str, ...], fm
 
 @cli.command("list")
 @click.pass_obj
-def list_(obj: Settings) -> None:
+def list_(obj: CliContext) -> None:
     """List the audiences, levers and places the project can build."""
     from .load import load_project
 
@@ -114,7 +116,7 @@ def list_(obj: Settings) -> None:
 @cli.command()
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.pass_obj
-def validate(obj: Settings, strict: bool) -> None:
+def validate(obj: CliContext, strict: bool) -> None:
     """Check the content and settings; print every problem with file and line."""
     from .load import load_project
 
@@ -144,7 +146,7 @@ def init(folder: Path) -> None:
 @click.argument("audience")
 @click.option("-p", "--place", default=None, metavar="ID", help="Explain the page for this place.")
 @click.pass_obj
-def explain(obj: Settings, audience: str, place: str | None) -> None:
+def explain(obj: CliContext, audience: str, place: str | None) -> None:
     """Show where each thing on AUDIENCE's page comes from (file and line)."""
     from .explain import explain as run_explain
     from .load import load_project
@@ -164,7 +166,7 @@ def explain(obj: Settings, audience: str, place: str | None) -> None:
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schema"),
               show_default=True, help="Folder for the .schema.json files.")
 @click.pass_obj
-def schema(obj: Settings, out: Path) -> None:
+def schema(obj: CliContext, out: Path) -> None:
     """Write JSON Schema for makecase.yaml and each content file, for editors."""
     from .schema import write_schemas
 

@@ -294,12 +294,11 @@ def _item_problem(error: dict, collection: Collection, item_id: str,
         base = path[:-1]
     else:
         source, base = item_origin
-    return _problem_from_error(error, source, base, collection.model,
-                               f"{collection.key} › {item_id}", prefix_loc=False)
+    return _problem_from_error(error, source, base, collection.model, f"{collection.key} › {item_id}")
 
 
 def _problem_from_error(error: dict, source: YamlSource, base: tuple, model: type[BaseModel],
-                        label: str, prefix_loc: bool = True) -> Problem:
+                        label: str) -> Problem:
     loc = tuple(error["loc"])
     kind = error["type"]
     path = base + loc
@@ -342,7 +341,7 @@ def _explain(error: dict, field_name: str, model: type[BaseModel], loc: tuple) -
     if kind == "string_pattern_mismatch":
         if field_name in COLOUR_FIELDS:
             return f"{what} should be a colour written as # and six hex digits, like #005EB8.", None
-        hint_key = "id" if field_name in ID_FIELDS or isinstance(loc[-1], int) and field_name in ID_FIELDS else field_name
+        hint_key = "id" if field_name in ID_FIELDS else field_name
         if hint_key in PATTERN_HINTS:
             text, hint = PATTERN_HINTS[hint_key]
             return f"{what} {text}.", hint
