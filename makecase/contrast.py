@@ -56,8 +56,11 @@ def nearest_passing(colour: str, against: str, minimum: float) -> str | None:
 
 
 def contrast_failures(brand: Brand) -> list[tuple[str, str, str, str, float, float, str, str | None]]:
-    """Each failing pair: (field, colour, other field, other colour, ratio, minimum, use, suggestion)."""
-    failures = []
+    """Each failing pair: (field, colour, other field, other colour, ratio, minimum, uses, suggestion).
+
+    A colour that fails against the same colour in several uses is one failure naming them all.
+    """
+    failures: dict[tuple[str, str], list] = {}
     for fg, bg, minimum, use in PAIRS:
         fg_colour = getattr(brand, fg) if not fg.startswith("#") else fg
         bg_colour = getattr(brand, bg)
@@ -66,6 +69,10 @@ def contrast_failures(brand: Brand) -> list[tuple[str, str, str, str, float, flo
             # Suggest changing the brand's own colour: the foreground unless it is fixed white.
             change, keep, change_colour, keep_colour = (bg, fg, bg_colour, fg_colour) if fg.startswith("#") \
                 else (fg, bg, fg_colour, bg_colour)
-            failures.append((change, change_colour, keep, keep_colour, value, minimum, use,
-                             nearest_passing(change_colour, keep_colour, minimum)))
-    return failures
+            key = (change, keep_colour.upper())
+            if key in failures:
+                failures[key][6] += f" and {use}"
+                continue
+            failures[key] = [change, change_colour, keep, keep_colour, value, minimum, use,
+                             nearest_passing(change_colour, keep_colour, minimum)]
+    return [tuple(f) for f in failures.values()]

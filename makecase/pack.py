@@ -69,14 +69,15 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
 
     _check_brand_files(project)
     briefings = briefings_for(project, audience_ids or None, place_ids or None)
-    documents = make_documents(project, briefings, chosen_formats)
-    written = write_documents(project, documents, out_dir)
+    renderer = Renderer(project)
+    documents = make_documents(project, briefings, chosen_formats, renderer)
+    written = write_documents(project, documents, out_dir, renderer)
     return BuildReport(out_dir, documents, written, project.warnings, time.perf_counter() - started)
 
 
-def make_documents(project: Project, briefings: list[Briefing], formats: tuple[str, ...]) -> list[Document]:
+def make_documents(project: Project, briefings: list[Briefing], formats: tuple[str, ...],
+                   renderer: Renderer) -> list[Document]:
     """Render and fit every briefing; raise every overflow together, having written nothing."""
-    renderer = Renderer(project)
     fitter = PageFitter(project.allowed_dirs) if "pdf" in formats else None
     documents: list[Document] = []
     problems: list[Problem] = []
@@ -105,7 +106,8 @@ def make_documents(project: Project, briefings: list[Briefing], formats: tuple[s
     return documents
 
 
-def write_documents(project: Project, documents: list[Document], out_dir: Path) -> list[Path]:
+def write_documents(project: Project, documents: list[Document], out_dir: Path,
+                    renderer: Renderer) -> list[Path]:
     """Write files, a manifest and an index page: all into a temporary folder, then moved into place."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -125,7 +127,7 @@ def write_documents(project: Project, documents: list[Document], out_dir: Path) 
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         relative.append(Path("manifest.json"))
         if any("html" in d.files for d in documents):
-            (staging / "index.html").write_text(Renderer(project).env.get_template("index.html").render(
+            (staging / "index.html").write_text(renderer.env.get_template("index.html").render(
                 documents=documents, project=project, version=__version__), encoding="utf-8")
             relative.append(Path("index.html"))
         stale = _previous_outputs(out_dir) - {rel.as_posix() for rel in relative}
