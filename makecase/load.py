@@ -73,6 +73,7 @@ class Project:
     default_contact: Contact | None
     settings_where: dict[str, Location] = field(default_factory=dict)
     switched_off: set[str] = field(default_factory=set)  # "collection:id" switched off by enabled: false
+    invalid: set[str] = field(default_factory=set)  # "collection:id" whose own errors are already reported
     template_dirs: list[Path] = field(default_factory=list)
     allowed_dirs: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
@@ -122,9 +123,11 @@ def load_project(root: Path | str = ".") -> Project:
 
     merged: dict[str, dict[str, Item]] = {}
     switched_off: set[str] = set()
+    invalid: set[str] = set()
     for collection in COLLECTIONS:
-        merged[collection.name], off = _merge_collection(collection, sources[collection.file], problems)
+        merged[collection.name], off, failed = _merge_collection(collection, sources[collection.file], problems)
         switched_off |= {f"{collection.name}:{i}" for i in off}
+        invalid |= {f"{collection.name}:{i}" for i in failed}
 
     default_contact = _load_extra(sources["audiences.yaml"], "contact", Contact, problems)
 
@@ -134,6 +137,7 @@ def load_project(root: Path | str = ".") -> Project:
         default_contact=default_contact,
         settings_where=settings_where,
         switched_off=switched_off,
+        invalid=invalid,
         template_dirs=_template_dirs(root),
         allowed_dirs=[root, resources.package_dir(), resources.templates_dir(),
                       resources.content_dir()],
@@ -200,7 +204,7 @@ def _check_top_level(source: YamlSource, name: str, problems: ProblemList) -> No
 
 
 def _merge_collection(collection: Collection, sources: list[YamlSource],
-                      problems: ProblemList) -> tuple[dict[str, Item], set[str]]:
+                      problems: ProblemList) -> tuple[dict[str, Item], set[str], set[str]]:
     """Layer the raw items of each source by id, then validate each merged item once."""
     raw: dict[str, dict[str, Any]] = {}
     key_origin: dict[str, dict[str, tuple[YamlSource, tuple]]] = {}
@@ -251,6 +255,7 @@ def _merge_collection(collection: Collection, sources: list[YamlSource],
             item_origin[item_id] = (source, path)
 
     result: dict[str, Item] = {}
+    failed: set[str] = set()
     for item_id, data in raw.items():
         if item_id in disabled:
             continue
@@ -260,11 +265,12 @@ def _merge_collection(collection: Collection, sources: list[YamlSource],
             for error in exc.errors():
                 problems.items.append(_item_problem(error, collection, item_id,
                                                     key_origin[item_id], item_origin[item_id]))
+            failed.add(item_id)
             continue
         item._origin = item_origin[item_id]
         item._key_origins = dict(key_origin[item_id])
         result[item_id] = item
-    return result, disabled
+    return result, disabled, failed
 
 
 def _load_extra(sources: list[YamlSource], key: str, model: type[BaseModel],
@@ -415,7 +421,8 @@ def _check_references(project: Project, problems: ProblemList) -> None:
     def check(item: Item, key: str, ref: str | None, collection: str, kind: str,
               index: int | None = None) -> None:
         target = getattr(project, collection)
-        if ref is None or ref in target or f"{collection}:{ref}" in project.switched_off:
+        # An id switched off on purpose, or whose own item is already reported, is not "unknown".
+        if ref is None or ref in target or f"{collection}:{ref}" in project.switched_off | project.invalid:
             return
         sub = () if index is None else (index,)
         label = f"{type(item).__name__.lower()} {item.id} › {key}" + (f" › {index}" if index is not None else "")

@@ -183,3 +183,10 @@ def test_real_subprocess_exit_code_and_message(project):
     assert done.returncode == 2
     assert "content/audiences.yaml:3:" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_broken_item_is_reported_once_not_again_as_unknown_where_it_is_used(project):
+    project.write("content/evidence.yaml", "evidence:\n  - id: bed-days\n    reviewed: last week\n")
+    code, out = run(project.root, "validate")
+    assert_clear_error(code, out, "content/evidence.yaml:3:", "'reviewed' should be a date")
+    assert "1 problem" in out and "Unknown evidence id" not in out
