@@ -145,9 +145,13 @@ def init(folder: Path) -> None:
 @cli.command()
 @click.argument("audience")
 @click.option("-p", "--place", default=None, metavar="ID", help="Explain the page for this place.")
+@click.option("--sources", is_flag=True,
+              help="Show each claim on the page beside its source: passage, section, link, checked date.")
 @click.pass_obj
-def explain(obj: CliContext, audience: str, place: str | None) -> None:
-    """Show where each thing on AUDIENCE's page comes from (file and line)."""
+def explain(obj: CliContext, audience: str, place: str | None, sources: bool) -> None:
+    """Show where each thing on AUDIENCE's page comes from (file and line), or with --sources
+    the evidence for each claim, to check a page against its sources."""
+    from .explain import claims, render_claims
     from .explain import explain as run_explain
     from .load import load_project
     from .pack import _checked_ids
@@ -156,6 +160,9 @@ def explain(obj: CliContext, audience: str, place: str | None) -> None:
     _checked_ids([audience], project.audiences, "audience")
     if place:
         _checked_ids([place], project.places, "place")
+    if sources:
+        click.echo(render_claims(claims(project, audience, place)), nl=False)
+        return
     rows = run_explain(project, audience, place)
     width = max(len(label) for label, _ in rows) + 2
     for label, where in rows:

@@ -16,7 +16,8 @@ from .model import (Audience, Brand, Contact, EvidenceItem, Figure, GlossaryTerm
                     LocalFigure, Partnership, Place, Quote, REPORT_TITLE, Source, Story)
 from .placeholders import fill_all
 
-REPORT = Source(
+# The report as the colophon cites it: a citation, not a claim, so it needs no passage.
+REPORT = Source.model_construct(
     title=REPORT_TITLE,
     publisher="Public Health England and UWE Bristol",
     year=2020,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import resources
 from .compose import compose
 from .errors import Location
 from .load import Project
+from .model import Source
 
 
 def _where(location: Location | None, project: Project) -> str:
@@ -54,3 +56,61 @@ def explain(project: Project, audience_id: str, place_id: str | None = None) -> 
     brand_where = project.settings_where.get("brand")
     rows.append(("  brand", _where(brand_where, project) if brand_where else "(default brand)"))
     return rows
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One thing a page states, and the sources a reader can check it against."""
+
+    what: str
+    where: str
+    sources: list[Source]
+    note: str | None = None
+
+
+def claims(project: Project, audience_id: str, place_id: str | None = None) -> list[Claim]:
+    """Every sourced statement on a page, top to bottom, for `makecase explain --sources`."""
+    audience = project.audiences[audience_id]
+    place = project.places[place_id] if place_id else None
+    briefing = compose(project, audience, place)
+    found = [Claim("key message, why and actions", _where(audience.where("sources"), project)
+                   if audience.sources else _where(audience.where(), project), list(audience.sources))]
+    if place:
+        for figure in place.figures:
+            found.append(Claim(f"local figure {figure.value}: {figure.label}",
+                               _where(place.where("figures"), project), [figure.source]))
+    for case in briefing.cases:
+        item = project.evidence[case.item.id]
+        what = item.headline + (f" [figure {item.figure.value}]" if item.figure else "")
+        found.append(Claim(what, _where(item.where(), project), list(item.sources)))
+    if briefing.story:
+        story = project.stories[briefing.story.id]
+        found.append(Claim(f"story: {story.place}, {story.title}", _where(story.where(), project),
+                           [story.source] if story.source else []))
+    if briefing.quote:
+        quote = project.quotes[briefing.quote.id]
+        found.append(Claim(f"quote: {quote.speaker}, {quote.code}", _where(quote.where(), project),
+                           [quote.source] if quote.source else [],
+                           note="verbatim from the report; the tests find it in the report's text"))
+    return found
+
+
+def render_claims(found: list[Claim]) -> str:
+    """The claims as plain text: each with its passage, section, link and checked date."""
+    lines: list[str] = []
+    for number, claim in enumerate(found, 1):
+        lines.append(f"{number}. {claim.what}  ({claim.where})")
+        if claim.note:
+            lines.append(f"   {claim.note}")
+        if not claim.sources and not claim.note:
+            lines.append("   no source given")
+        for source in claim.sources:
+            lines.append(f"   - {source.title} ({source.publisher}, {source.year})")
+            detail = [d for d in (source.section and f"where: {source.section}",
+                                  source.url, source.checked and f"checked {source.checked.isoformat()}") if d]
+            if detail:
+                lines.append("     " + " | ".join(detail))
+            if source.passage:
+                lines.append(f"     \u201c{' '.join(source.passage.split())}\u201d")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

@@ -21,6 +21,7 @@ from .placeholders import KNOWN as KNOWN_PLACEHOLDERS
 from .placeholders import PLACE_NAMES as PLACE_PLACEHOLDERS
 from .placeholders import names_in as placeholder_names
 from .placeholders import strings_in
+from .privacy import identifying_pages
 from .model import (Audience, Contact, EvidenceItem, GlossaryTerm, Item, Lever, Place, Quote,
                     Settings, Story)
 from .yamlsource import YamlSource, read_yaml
@@ -146,6 +147,7 @@ def load_project(root: Path | str = ".") -> Project:
     _check_references(project, problems)
     _check_contrast(project, problems)
     _check_placeholders(project, problems)
+    problems.extend(identifying_pages(project))
     problems.raise_if_any()
     project.warnings = _warnings(project)
     return project
@@ -496,6 +498,20 @@ def _warnings(project: Project) -> list[Problem]:
         if lever.id not in used:
             warnings.append(Problem(f"Lever '{lever.id}' is not used by any audience.", lever.where(),
                                     hint="Add one of its evidence items to an audience, or switch it off with enabled: false."))
+    shown = {e for a in project.audiences.values() for e in a.evidence}
+    for item in project.evidence.values():
+        if item.id not in shown:
+            warnings.append(Problem(f"Evidence item '{item.id}' is on no audience's page.", item.where(),
+                                    hint="Add its id to an audience's evidence list, or switch it off "
+                                         "with enabled: false."))
+    for audience in project.audiences.values():
+        for i, link in enumerate(audience.signposts):
+            if link.url.startswith("https://") and link.checked is None:
+                warnings.append(Problem(
+                    f"Signpost '{link.text}' has no 'checked' date.", audience.where("signposts", i),
+                    key=f"audience {audience.id} › signposts › {i}",
+                    hint="Open the link, make sure it still says what the page promises, and add "
+                         "'checked: YYYY-MM-DD'."))
     prose = ([(a, k) for a in project.audiences.values() for k in ("key_message", "why")]
              + [(e, "body") for e in project.evidence.values()]
              + [(s, k) for s in project.stories.values() for k in ("did", "helped")])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 
@@ -53,16 +54,26 @@ class Item(Model):
 
 
 REPORT_TITLE = "Engaging NHS system leaders in whole systems approaches to physical activity"
+# What `makecase init` writes as examples: a page must never go out citing them.
+EXAMPLE_TITLES = {"the source's title", "the title of the source"}
+EXAMPLE_HOSTS = {"example.org", "www.example.org", "example.com", "www.example.com"}
 
 
 class Source(Model):
-    """Where a claim can be checked. The report itself may be cited without a link."""
+    """Where a claim can be checked, and the words in it that support the claim.
+
+    The report may be cited without a link, but then `passage` must quote its words (a test finds
+    them in the report's text). Any other source needs its link, where in it to look (`section`,
+    or the quoted `passage`) and the date a person last `checked` the claim against it.
+    """
 
     title: Text
     publisher: Text
     year: Annotated[int, Field(ge=1900, le=2100)]
     url: WebUrl | None = None
     section: Text | None = None
+    passage: Text | None = None
+    checked: dt.date | None = None
 
     @property
     def is_report(self) -> bool:
@@ -70,8 +81,25 @@ class Source(Model):
 
     @model_validator(mode="after")
     def _checkable(self) -> Source:
-        if self.url is None and not self.is_report:
+        if self.title.strip().lower() in EXAMPLE_TITLES:
+            raise ValueError("the source's title is still the example from `makecase init`: "
+                             "write the real title of the document you are citing")
+        if self.url and urlsplit(self.url).hostname in EXAMPLE_HOSTS:
+            raise ValueError(f"{self.url} is an example address, not a real source: "
+                             "link to the page that states the claim")
+        if self.is_report:
+            if self.passage is None:
+                raise ValueError("a claim from the report needs 'passage': the report's own words "
+                                 "(a sentence or two) that say it, so a reader can find them")
+            return self
+        if self.url is None:
             raise ValueError("a source needs a url (https://...), unless it is the report itself")
+        if self.section is None and self.passage is None:
+            raise ValueError("say where in the source the claim is: add 'section' (a heading or "
+                             "page) or 'passage' (the sentence it comes from)")
+        if self.checked is None:
+            raise ValueError("add 'checked: YYYY-MM-DD', the date you last checked the claim and "
+                             "its link against the source")
         return self
 
 
@@ -113,10 +141,11 @@ class Quote(Item):
 
 
 class Link(Model):
-    """A signpost: link text that makes sense on its own, and where it goes."""
+    """A signpost: link text that makes sense on its own, where it goes, and when it was checked."""
 
     text: Text
     url: LinkUrl
+    checked: dt.date | None = None
 
 
 class Contact(Model):
@@ -163,6 +192,8 @@ class Audience(Item):
     signposts: Annotated[list[Link], Field(min_length=1, max_length=6)]
     contact: Contact | None = None
     note: Text | None = None
+    # The evidence for the facts in key_message, why, actions and note (evidence items carry their own).
+    sources: list[Source] = []
 
 
 class GlossaryTerm(Item):

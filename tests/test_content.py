@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-from pathlib import Path
 
 import pytest
 
-from conftest import AUDIENCE_IDS, REPO, pdf_text, squash
+from conftest import AUDIENCE_IDS, pdf_text, squash
 from makecase import plain
 from makecase.compose import compose
 from makecase.load import load_project
 from makecase.render import Renderer
+from test_sources import report_text
 
 # Abbreviations a reader needs no expansion for (NHS content style).
 WELL_KNOWN = {"NHS", "GP", "GPs", "UK"}
@@ -127,25 +126,11 @@ def test_stories_are_the_four_case_studies_of_appendix_1(content):
     assert {s.place for s in content.stories.values()} == {"Dorset", "Essex", "Kirklees", "South Tees"}
 
 
-def _report_text() -> str | None:
-    candidates = [os.environ.get("MAKECASE_REPORT", "")] + [
-        str(p) for p in (REPO.parent / "shared" / "source").glob("*.txt")]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file():
-            return Path(candidate).read_text(encoding="utf-8")
-    return None
-
-
-REPORT = _report_text()
-
-
-@pytest.mark.skipif(REPORT is None, reason="the report's text is not beside this checkout "
-                    "(set MAKECASE_REPORT to its path to check quotes against it)")
 def test_quotes_are_verbatim_from_the_report_with_codes(content):
-    report = squash(REPORT)
+    report = report_text()
     for quote in content.quotes.values():
-        assert squash(quote.text) in report, f"quote {quote.id} is not verbatim"
-        assert f"{quote.code})" in REPORT, f"code {quote.code} not in the report"
+        assert squash(quote.text) in squash(report), f"quote {quote.id} is not verbatim"
+        assert f"{quote.code})" in report, f"code {quote.code} not in the report"
 
 
 @pytest.mark.parametrize("audience", AUDIENCE_IDS)

@@ -105,16 +105,16 @@ audiences:
 def test_switch_off_and_reorder_by_id(partnership):
     write(partnership / "content" / "evidence.yaml", """
 evidence:
-  - id: brief-interventions
+  - id: clinical-champions
     enabled: false
 """)
     write(partnership / "content" / "audiences.yaml", """
 audiences:
   - id: gps
-    evidence: [train-primary-care, brief-interventions, nice-brief-advice]
+    evidence: [active-practice-charter, clinical-champions, nice-brief-advice]
 """)
     report = makecase.build(partnership, audiences=["gps"], formats=["html"])
-    assert [c.item.id for c in report.documents[0].briefing.cases] == ["train-primary-care", "nice-brief-advice"]
+    assert [c.item.id for c in report.documents[0].briefing.cases] == ["active-practice-charter", "nice-brief-advice"]
 
 
 def test_places_build_every_audience_for_every_place_with_placeholders_filled(partnership):
@@ -127,10 +127,12 @@ places:
       - value: "440,000"
         label: people live in Kirklees
         source:
-          title: Kirklees case study
-          publisher: Public Health England and UWE Bristol
-          year: 2020
-          url: https://www.example.org/kirklees
+          title: Kirklees population estimates
+          publisher: Kirklees Council
+          year: 2024
+          url: https://www.kirklees.gov.uk/population
+          section: Summary
+          checked: 2026-11-20
   - id: calderdale
     name: Calderdale
 """)
@@ -169,8 +171,8 @@ def test_logo_without_alt_text_is_an_error_with_file_and_line(partnership):
 def test_unknown_placeholder_is_an_error_with_file_and_line(partnership):
     write(partnership / "content" / "evidence.yaml", """
 evidence:
-  - id: bed-days
-    headline: Fewer bed days in {place.nmae}
+  - id: falls-admissions
+    headline: Fewer falls in {place.nmae}
 """)
     code, out = invoke("-C", partnership, "validate")
     assert code == 2
@@ -179,7 +181,7 @@ evidence:
 
 
 def test_place_placeholder_without_places_is_an_error(partnership):
-    write(partnership / "content" / "evidence.yaml", "evidence:\n  - id: bed-days\n    headline: In {place.name}\n")
+    write(partnership / "content" / "evidence.yaml", "evidence:\n  - id: falls-admissions\n    headline: In {place.name}\n")
     code, out = invoke("-C", partnership, "validate")
     assert code == 2 and "no places.yaml" in out
 

@@ -22,7 +22,9 @@ GOOD_EVIDENCE = """
           - title: Walking for health
             publisher: Ramblers
             year: 2024
-            url: https://www.example.org/walks
+            url: https://www.walkingforhealth.org.uk/
+            section: About us
+            checked: 2026-11-01
         reviewed: 2026-11-01
 """
 
@@ -69,17 +71,17 @@ def test_unknown_id_suggests_the_closest_ids(project):
           - id: gps
             evidence:
               - nice-brief-advice
-              - bed-day
+              - falls-admission
     """)
     code, out = run(project.root, "validate")
-    assert_clear_error(code, out, "content/audiences.yaml:5:", "Unknown evidence id 'bed-day'", "'bed-days'")
+    assert_clear_error(code, out, "content/audiences.yaml:5:", "Unknown evidence id 'falls-admission'", "'falls-admissions'")
 
 
 def test_duplicate_id_points_at_the_second_and_names_the_first(project):
     second = GOOD_EVIDENCE.replace("    evidence:\n", "", 1).replace("year: 2024", "year: 2025")
     project.write("content/evidence.yaml", GOOD_EVIDENCE + second)
     code, out = run(project.root, "validate")
-    assert_clear_error(code, out, "content/evidence.yaml:13:", "Duplicate evidence item id 'local-walks'",
+    assert_clear_error(code, out, "content/evidence.yaml:15:", "Duplicate evidence item id 'local-walks'",
                        "first used on line 2")
 
 
@@ -140,7 +142,7 @@ def test_overflowing_page_fails_saying_by_how_much_and_writes_nothing(project):
     project.write("content/audiences.yaml", """
         audiences:
           - id: gps
-            evidence: [local-walks, nice-brief-advice, brief-interventions]
+            evidence: [local-walks, nice-brief-advice, clinical-champions]
     """)
     out_dir = project.root / "out"
     out_dir.mkdir()
@@ -186,7 +188,7 @@ def test_real_subprocess_exit_code_and_message(project):
 
 
 def test_a_broken_item_is_reported_once_not_again_as_unknown_where_it_is_used(project):
-    project.write("content/evidence.yaml", "evidence:\n  - id: bed-days\n    reviewed: last week\n")
+    project.write("content/evidence.yaml", "evidence:\n  - id: falls-admissions\n    reviewed: last week\n")
     code, out = run(project.root, "validate")
     assert_clear_error(code, out, "content/evidence.yaml:3:", "'reviewed' should be a date")
     assert "1 problem" in out and "Unknown evidence id" not in out

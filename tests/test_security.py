@@ -31,6 +31,8 @@ def test_text_fields_are_escaped_not_interpreted(project, tmp_path):
                 publisher: NICE
                 year: 2013
                 url: https://www.nice.org.uk/guidance/ph44
+                section: Overview
+                checked: 2026-11-01
             reviewed: 2026-11-01
     """)
     report = makecase.build(project.root, audiences=["gps"], formats=["html"], out=tmp_path / "o")
