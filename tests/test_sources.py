@@ -145,3 +145,110 @@ def test_explain_sources_prints_each_claim_beside_its_passage_and_link(tmp_path)
             if source.passage:
                 assert " ".join(source.passage.split())[:60] in result.output
     assert "checked 2026-" in result.output
+
+
+def test_every_packaged_story_says_it_is_from_2020(content):
+    """The case studies describe 2020: none may read as if it described today."""
+    for story in content.stories.values():
+        assert "2020" in f"{story.did} {story.helped}", f"story {story.id} does not say when"
+        assert story.contact is None, f"story {story.id} prints a 2020 contact"
+
+
+@pytest.mark.parametrize("audience", AUDIENCE_IDS)
+def test_every_page_shows_a_sourced_figure(default_pack, audience):
+    from conftest import pdf_text
+    document = next(d for d in default_pack.documents if d.briefing.audience.id == audience)
+    figures = [c for c in document.briefing.cases if c.item.figure]
+    assert figures, f"{audience} has no key figure"
+    text = squash(pdf_text(default_pack.out_dir / f"{audience}.pdf"))
+    for case in figures:
+        assert case.item.figure.value in text
+        assert case.item.sources[0].title[:40] in text, f"{audience}: figure {case.item.figure.value} without its source"
+
+
+def test_the_trust_page_makes_the_case_in_money_beds_and_staff_absence(default_pack):
+    from conftest import pdf_text
+    text = squash(pdf_text(default_pack.out_dir / "trust-executives.pdf"))
+    assert "£0.9 billion" in text and "Physical activity: applying All Our Health" in text
+    assert "emergency admissions for falls" in text
+    assert "sickness absence" in text and "NHS Sickness Absence Rates" in text
+
+
+LOCAL_QUOTE = """
+quotes:
+  - id: l3-our-own-pick
+    text: a quick and easy thing that they can do.
+    speaker: Director of Public Health
+    code: L3
+"""
+
+
+def test_a_local_quote_beside_a_case_study_story_is_refused(project):
+    project.write("content/evidence.yaml", LOCAL_QUOTE)
+    project.write("content/audiences.yaml", """
+        audiences:
+          - id: gps
+            quote: l3-our-own-pick
+        """)
+    result = CliRunner().invoke(cli, ["-C", str(project.root), "validate"])
+    assert result.exit_code == 2, result.output
+    assert "content/audiences.yaml:3:" in result.output
+    assert "l3-our-own-pick" in result.output and "dorset-primary-care" in result.output
+    assert "could identify who said it" in result.output and "national interviewee" in result.output
+
+
+def test_a_local_quote_beside_a_story_from_elsewhere_builds(project, tmp_path):
+    project.write("content/evidence.yaml", LOCAL_QUOTE)
+    project.write("content/stories.yaml", """
+        stories:
+          - id: calderdale-walks
+            place: Halifax, Calderdale
+            title: walking groups with GP practices
+            did: Three practices and the council started weekly walking groups in 2025.
+            helped: Practice staff who walked with patients.
+            links:
+              - text: Our walking groups
+                url: https://www.movemoreyorkshire.org.uk/walks
+                checked: 2026-11-20
+            reviewed: 2026-11-20
+        """)
+    project.write("content/audiences.yaml", """
+        audiences:
+          - id: gps
+            quote: l3-our-own-pick
+            story: calderdale-walks
+        """)
+    result = CliRunner().invoke(cli, ["-C", str(project.root), "build", "-a", "gps", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert "a quick and easy thing that they can do" in (tmp_path / "o" / "gps.html").read_text()
+
+
+def test_a_place_whose_story_is_a_case_study_is_checked_too(project):
+    project.write("content/evidence.yaml", LOCAL_QUOTE)
+    project.write("content/stories.yaml", """
+        stories:
+          - id: calderdale-walks
+            place: Calderdale
+            title: walking groups
+            did: Weekly walking groups since 2025.
+            helped: Practice staff.
+            links:
+              - text: Our walking groups
+                url: https://www.movemoreyorkshire.org.uk/walks
+            reviewed: 2026-11-20
+        """)
+    project.write("content/audiences.yaml", """
+        audiences:
+          - id: gps
+            quote: l3-our-own-pick
+            story: calderdale-walks
+        """)
+    project.write("content/places.yaml", """
+        places:
+          - id: kirklees
+            name: Kirklees
+            story: kirklees
+        """)
+    result = CliRunner().invoke(cli, ["-C", str(project.root), "validate"])
+    assert result.exit_code == 2, result.output
+    assert "content/places.yaml:4:" in result.output and "the gps page for kirklees" in result.output
