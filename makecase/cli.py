@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from .version import __version__
 from .errors import MakecaseError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from . import __version__
+from .version import __version__
 from .compose import Briefing, briefings_for
 from .errors import Location, MakecaseError, Problem
 from .fit import DoesNotFit, PageFitter

@@ -19,7 +19,7 @@ import markdown as markdown_lib
 import nh3
 from markupsafe import Markup
 
-from . import __version__
+from .version import __version__
 from .compose import Briefing
 from .load import Project
 
