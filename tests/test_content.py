@@ -15,7 +15,7 @@ from makecase.render import Renderer
 from test_sources import report_text
 
 # Abbreviations a reader needs no expansion for (NHS content style).
-WELL_KNOWN = {"NHS", "GP", "GPs", "UK"}
+WELL_KNOWN = {"NHS", "GP", "GPs", "UK", "COVID"}
 
 
 @pytest.fixture(scope="module")
