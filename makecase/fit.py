@@ -1,8 +1,15 @@
-"""Fit stage: lay out a briefing's print HTML with WeasyPrint and make it one A4 page.
+"""Fit stage: lay out a briefing's print HTML with WeasyPrint and make it one full A4 page.
 
 The HTML is parsed once. Body text starts at the layout's body_size and shrinks in quarter-point
 steps (every size on the page is in rem, so everything shrinks together) until the page fits or
 the floor is reached. A page that still overflows is never written: the error says by how much.
+
+A page that fits with room to spare grows its spacing, not its type: print.css adds
+`--stretch` to the space between blocks, and this stage finds the stretch that fills the page
+(layout is close to linear in it, so one measured trial and one correction usually land within
+a millimetre). Stretch has a ceiling, so a page with too few words stays readable: what is
+left is put above the footer (`--foot-space`), so the footer always sits at the foot, and the
+page's fill is reported so the build can say how many words it could take.
 """
 
 from __future__ import annotations
@@ -21,6 +28,13 @@ STEP_PT = 0.25
 # Tagged PDF with PDF/UA metadata (title, language): what public bodies must publish.
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 A4_HEIGHT_MM = 297
+PX_PER_MM = 96 / 25.4
+# Most stretch added to each gap; beyond this a page looks sparse rather than spacious.
+MAX_STRETCH_MM = 4.5
+# A page left with less unused height than this is full: not worth another layout.
+FULL_ENOUGH_MM = 1.5
+# Words in a line of body text, for "it could take about N words" (the main column at 12pt).
+WORDS_PER_LINE = 8
 
 
 @dataclass
@@ -30,6 +44,10 @@ class FittedPage:
     document: object  # weasyprint.document.Document
     body_size: float
     layouts: int
+    fill: float = 100.0  # per cent of the page's height in use once spacing has grown
+    stretch_mm: float = 0.0  # space added to each gap
+    unused_mm: float = 0.0  # height left unused (put above the footer)
+    room_words: int = 0  # roughly how many words the page could take at its natural spacing
 
     def write_pdf(self) -> bytes:
         return self.document.write_pdf(**PDF_OPTIONS)
@@ -71,12 +89,50 @@ class PageFitter:
             document = self._render(html, size)
             layouts += 1
             if len(document.pages) == 1:
-                return FittedPage(document, size, layouts)
+                return self._fill(html, document, size, layouts)
             smaller = round(size - STEP_PT, 2)
             if smaller < layout.min_body_size:
                 break
             size = smaller
         raise DoesNotFit(self._overflow_problem(html, layout, label, len(document.pages)))
+
+    def _spacing(self, stretch_mm: float, foot_mm: float = 0.0) -> CSS:
+        return CSS(string=f":root {{ --stretch: {stretch_mm:.2f}mm !important; "
+                          f"--foot-space: {foot_mm:.2f}mm !important; }}", font_config=self.font_config)
+
+    def _fill(self, html: HTML, document, size: float, layouts: int) -> FittedPage:
+        """Grow the spacing of a page that fits until it fills the page (or the ceiling)."""
+        natural = _unused_px(document) / PX_PER_MM
+        line_mm = size * 1.35 / 72 * 25.4
+        room_words = max(0, round((natural - 8) / line_mm * WORDS_PER_LINE / 5) * 5) if natural > 8 else 0
+        best = (document, 0.0, natural)
+        if natural > FULL_ENOUGH_MM:
+            trial = min(MAX_STRETCH_MM, natural / 8)
+            # The first trial measures how much height one mm of stretch adds; then correct.
+            for _ in range(3):
+                candidate = self._render(html, size, [self._spacing(trial)])
+                layouts += 1
+                unused = _unused_px(candidate) / PX_PER_MM if len(candidate.pages) == 1 else -1.0
+                if 0 <= unused and unused < best[2]:
+                    best = (candidate, trial, unused)
+                if 0 <= unused <= FULL_ENOUGH_MM or (unused >= 0 and trial >= MAX_STRETCH_MM):
+                    break
+                added = natural - unused if unused >= 0 else None
+                if added is None or added <= 0:
+                    trial = best[1] + (trial - best[1]) * 0.5  # overshot: back off halfway
+                    continue
+                per_mm = added / trial
+                trial = min(MAX_STRETCH_MM, trial + (unused - 0.5) / per_mm)
+        document, stretch, unused = best
+        if unused > FULL_ENOUGH_MM:
+            # Pin the footer to the foot with what is left (a hair less, so rounding cannot overflow).
+            pinned = self._render(html, size, [self._spacing(stretch, unused - 0.3)])
+            layouts += 1
+            if len(pinned.pages) == 1:
+                document = pinned
+        fill = 100.0 * (1 - unused / _content_height_mm(document))
+        return FittedPage(document, size, layouts, round(fill, 1), round(stretch, 2), round(unused, 1),
+                          room_words)
 
     def _overflow_problem(self, html: HTML, layout: Layout, label: str, pages: int) -> Problem:
         """Lay the page out on a very tall sheet to measure how far past A4 it runs."""
@@ -106,3 +162,14 @@ class PageFitter:
 
 def _bottom(box) -> float:
     return box.position_y + box.margin_height()
+
+
+def _unused_px(document) -> float:
+    """Height between the lowest box on the (first) page and the bottom of its content area."""
+    page_box = document.pages[0]._page_box
+    bottom = max((_bottom(child) for child in page_box.descendants() if child is not page_box), default=0)
+    return page_box.content_box_y() + page_box.height - bottom
+
+
+def _content_height_mm(document) -> float:
+    return document.pages[0]._page_box.height / PX_PER_MM
