@@ -62,8 +62,6 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
     """Build briefings for a project folder. Raises MakecaseError for anything a person can fix."""
     started = time.perf_counter()
     project = load_project(project_dir)
-    if strict and project.warnings:
-        raise MakecaseError(project.warnings, summary=f"--strict: {len(project.warnings)} warning(s) to fix:")
 
     audience_ids = _checked_ids(list(audiences or []), project.audiences, "audience")
     place_ids = _checked_ids(list(places or []), project.places, "place")
@@ -74,6 +72,7 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
     briefings = briefings_for(project, audience_ids or None, place_ids or None)
     renderer = Renderer(project)
     documents = make_documents(project, briefings, chosen_formats, renderer)
+    # Content warnings and under-filled pages together, so --strict lists everything at once.
     warnings = project.warnings + fill_warnings(project, documents)
     if strict and warnings:
         raise MakecaseError(warnings, summary=f"--strict: {len(warnings)} warning(s) to fix; nothing was written:")
