@@ -70,8 +70,8 @@ def heading(text: str) -> Markup:
 
 
 def breakable_url(url: str) -> Markup:
-    """A short address that may break only after a slash (never inside a word or host)."""
-    return Markup("/<wbr>".join(str(escape(part)) for part in short_url(url).split("/")))
+    """A short address that may break only after a slash (never at a hyphen, inside a host)."""
+    return Markup("/<wbr>".join(f'<span class="nobr">{escape(part)}</span>' for part in short_url(url).split("/")))
 
 
 def favicon(colour: str) -> str:
