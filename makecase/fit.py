@@ -46,7 +46,7 @@ class FittedPage:
     layouts: int
     fill: float = 100.0  # per cent of the page's height in use once spacing has grown
     stretch_mm: float = 0.0  # space added to each gap
-    unused_mm: float = 0.0  # height left unused (put above the footer)
+    unused_mm: float = 0.0  # height left unused (put above the footer), not counting column holes
     room_words: int = 0  # roughly how many words the page could take at its natural spacing
 
     def write_pdf(self) -> bytes:
@@ -130,7 +130,9 @@ class PageFitter:
             layouts += 1
             if len(pinned.pages) == 1:
                 document = pinned
-        fill = 100.0 * (1 - unused / _content_height_mm(document))
+        hole = _column_hole_px(document) / PX_PER_MM
+        fill = 100.0 * (1 - (unused + hole) / _content_height_mm(document))
+        room_words += max(0, round(hole / line_mm * WORDS_PER_LINE / 5) * 5) if hole > 8 else 0
         return FittedPage(document, size, layouts, round(fill, 1), round(stretch, 2), round(unused, 1),
                           room_words)
 
@@ -169,6 +171,31 @@ def _unused_px(document) -> float:
     page_box = document.pages[0]._page_box
     bottom = max((_bottom(child) for child in page_box.descendants() if child is not page_box), default=0)
     return page_box.content_box_y() + page_box.height - bottom
+
+
+def _column_hole_px(document) -> float:
+    """Blank height under the shorter of the two columns, weighted by its share of the width.
+
+    A page whose taller column reaches the footer can still leave half a column empty; that
+    is unused paper too, so it counts against the page's fill.
+    """
+    page_box = document.pages[0]._page_box
+    columns = {}
+    for box in page_box.descendants():
+        element = getattr(box, "element", None)
+        if element is None or box.element_tag not in ("section", "aside"):
+            continue
+        classes = (element.get("class") or "").split()
+        for name in ("cases", "side"):
+            if name in classes and name not in columns:
+                bottom = max((_bottom(child) for child in box.descendants() if child is not box),
+                             default=box.position_y)
+                columns[name] = (bottom, box.margin_width())
+    if len(columns) < 2:
+        return 0.0
+    (bottom_a, width_a), (bottom_b, width_b) = columns.values()
+    shorter_width = width_a if bottom_a < bottom_b else width_b
+    return abs(bottom_a - bottom_b) * shorter_width / page_box.width
 
 
 def _content_height_mm(document) -> float:
