@@ -31,6 +31,8 @@ A4_HEIGHT_MM = 297
 PX_PER_MM = 96 / 25.4
 # Most stretch added to each gap; beyond this a page looks sparse rather than spacious.
 MAX_STRETCH_MM = 4.5
+# Most space added to each gap of the shorter column to line its foot up with the taller's.
+MAX_MORE_MM = 6.0
 # A page left with less unused height than this is full: not worth another layout.
 FULL_ENOUGH_MM = 1.5
 # Words in a line of body text, for "it could take about N words" (the main column at 12pt).
@@ -96,9 +98,11 @@ class PageFitter:
             size = smaller
         raise DoesNotFit(self._overflow_problem(html, layout, label, len(document.pages)))
 
-    def _spacing(self, stretch_mm: float, foot_mm: float = 0.0) -> CSS:
-        return CSS(string=f":root {{ --stretch: {stretch_mm:.2f}mm !important; "
-                          f"--foot-space: {foot_mm:.2f}mm !important; }}", font_config=self.font_config)
+    def _spacing(self, stretch_mm: float, foot_mm: float = 0.0, more: tuple[str, float] | None = None) -> CSS:
+        rules = f"--stretch: {stretch_mm:.2f}mm !important; --foot-space: {foot_mm:.2f}mm !important;"
+        if more is not None:
+            rules += f" --more-{more[0]}: {more[1]:.2f}mm !important;"
+        return CSS(string=f":root {{ {rules} }}", font_config=self.font_config)
 
     def _fill(self, html: HTML, document, size: float, layouts: int) -> FittedPage:
         """Grow the spacing of a page that fits until it fills the page (or the ceiling)."""
@@ -124,17 +128,46 @@ class PageFitter:
                 per_mm = added / trial
                 trial = min(MAX_STRETCH_MM, trial + (unused - 0.5) / per_mm)
         document, stretch, unused = best
+        document, more, layouts = self._balance(html, document, size, stretch, unused, layouts)
         if unused > FULL_ENOUGH_MM:
             # Pin the footer to the foot with what is left (a hair less, so rounding cannot overflow).
-            pinned = self._render(html, size, [self._spacing(stretch, unused - 0.3)])
+            pinned = self._render(html, size, [self._spacing(stretch, unused - 0.3, more)])
             layouts += 1
             if len(pinned.pages) == 1:
                 document = pinned
-        hole = _column_hole_px(document) / PX_PER_MM
+        hole = _column_hole(document)[2] / PX_PER_MM
         fill = 100.0 * (1 - (unused + hole) / _content_height_mm(document))
         room_words += max(0, round(hole / line_mm * WORDS_PER_LINE / 5) * 5) if hole > 8 else 0
         return FittedPage(document, size, layouts, round(fill, 1), round(stretch, 2), round(unused, 1),
                           room_words)
+
+    def _balance(self, html: HTML, document, size: float, stretch: float, unused: float, layouts: int):
+        """Grow the gaps of the shorter column (print.css's --more-cases or --more-side) until
+        its foot lines up with the taller one's, within a ceiling; the page's height is unchanged."""
+        short, gap_px, _ = _column_hole(document)
+        gap = gap_px / PX_PER_MM
+        more = None
+        if short is None or gap <= FULL_ENOUGH_MM:
+            return document, more, layouts
+        best = (document, None, gap)
+        trial = min(MAX_MORE_MM, gap / 4)
+        for _ in range(2):
+            candidate = self._render(html, size, [self._spacing(stretch, 0.0, (short, trial))])
+            layouts += 1
+            same_page = (len(candidate.pages) == 1
+                         and _unused_px(candidate) / PX_PER_MM >= unused - 0.3)
+            name, new_gap_px, _ = _column_hole(candidate)
+            new_gap = new_gap_px / PX_PER_MM
+            if not same_page or name != short:
+                trial *= 0.5  # overshot: the short column became the taller
+                continue
+            if new_gap < best[2]:
+                best = (candidate, (short, trial), new_gap)
+            closed = gap - new_gap
+            if new_gap <= FULL_ENOUGH_MM or trial >= MAX_MORE_MM or closed <= 0:
+                break
+            trial = min(MAX_MORE_MM, trial + (new_gap - 0.5) * trial / closed)
+        return best[0], best[1], layouts
 
     def _overflow_problem(self, html: HTML, layout: Layout, label: str, pages: int) -> Problem:
         """Lay the page out on a very tall sheet to measure how far past A4 it runs."""
@@ -173,11 +206,12 @@ def _unused_px(document) -> float:
     return page_box.content_box_y() + page_box.height - bottom
 
 
-def _column_hole_px(document) -> float:
-    """Blank height under the shorter of the two columns, weighted by its share of the width.
+def _column_hole(document) -> tuple[str | None, float, float]:
+    """The shorter of the two columns, how far its foot is above the taller's, and that blank
+    height weighted by the column's share of the width (what counts against the page's fill).
 
     A page whose taller column reaches the footer can still leave half a column empty; that
-    is unused paper too, so it counts against the page's fill.
+    is unused paper too.
     """
     page_box = document.pages[0]._page_box
     columns = {}
@@ -192,10 +226,10 @@ def _column_hole_px(document) -> float:
                              default=box.position_y)
                 columns[name] = (bottom, box.margin_width())
     if len(columns) < 2:
-        return 0.0
-    (bottom_a, width_a), (bottom_b, width_b) = columns.values()
-    shorter_width = width_a if bottom_a < bottom_b else width_b
-    return abs(bottom_a - bottom_b) * shorter_width / page_box.width
+        return None, 0.0, 0.0
+    short = min(columns, key=lambda name: columns[name][0])
+    gap = max(c[0] for c in columns.values()) - columns[short][0]
+    return short, gap, gap * columns[short][1] / page_box.width
 
 
 def _content_height_mm(document) -> float:
