@@ -40,6 +40,7 @@ class KeyFigure:
     value: str
     label: str
     source: Source
+    percent: float | None = None  # drawn as a small bar chart when given
 
     @property
     def credit(self) -> str:
@@ -104,8 +105,8 @@ class Briefing:
     def key_figures(self) -> list[KeyFigure]:
         """Up to three figures for the band: local ones first, then the evidence items' own,
         each with its source (a local figure's own, an evidence item's first)."""
-        figures = [KeyFigure(f.value, f.label, f.source) for f in self.local_figures]
-        figures += [KeyFigure(c.item.figure.value, c.item.figure.label, c.item.sources[0])
+        figures = [KeyFigure(f.value, f.label, f.source, f.percent) for f in self.local_figures]
+        figures += [KeyFigure(c.item.figure.value, c.item.figure.label, c.item.sources[0], c.item.figure.percent)
                     for c in self.cases if c.item.figure]
         return figures[:3]
 

@@ -75,11 +75,16 @@ class Source(Model):
         return self
 
 
+Percent = Annotated[float, Field(ge=0, le=100)]
+
+
 class Figure(Model):
     """A key figure, stated exactly as its source states it."""
 
     value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=24)]
     label: Text
+    # Optional: the figure as a share of 100, drawn as a small bar chart beside it.
+    percent: Percent | None = None
 
 
 class Lever(Item):
@@ -181,6 +186,7 @@ class LocalFigure(Model):
     value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=24)]
     label: Text
     source: Source
+    percent: Percent | None = None
 
 
 class Place(Item):

@@ -65,6 +65,14 @@ def branded(tmp_path_factory):
                   publisher: Office for National Statistics
                   year: 2024
                   url: https://www.ons.gov.uk/
+              - value: "25%"
+                label: of adults in Kirklees are inactive
+                percent: 25
+                source:
+                  title: Active Lives
+                  publisher: Sport England
+                  year: 2025
+                  url: https://www.sportengland.org/
         """)
     return makecase.build(root, audiences=["gps"], out=root / "output")
 
@@ -221,6 +229,14 @@ def test_branded_place_page_is_one_full_page_with_a_qr_code_to_its_own_web_page(
     assert _symbol_width_mm(codes[0]) >= 20
     text = squash(pdf_text(out / "kirklees" / "gps.pdf"))
     assert PARTNERSHIP in text and "440,000" in text and "Office for National Statistics, 2024" in text
+
+
+def test_a_figure_given_as_a_percentage_gets_a_small_chart_with_alternative_text(branded):
+    reader = pypdf.PdfReader(branded.out_dir / "kirklees" / "gps.pdf")
+    figures = [alt for tag, alt in _structure(reader.trailer["/Root"]["/StructTreeRoot"], []) if tag == "/Figure"]
+    assert "25 in every 100" in figures
+    html = (branded.out_dir / "kirklees" / "gps.html").read_text(encoding="utf-8")
+    assert 'aria-label="25 in every 100"' in html
 
 
 def test_branded_html_page_links_back_and_previews_with_its_own_picture(branded):
