@@ -70,6 +70,9 @@ class PageFitter:
         self.font_config = FontConfiguration()
         self.fetcher = ProjectOnlyFetcher(allowed_dirs)
         self._size_css: dict[float, CSS] = {}
+        # Height one mm of --stretch added on the last page: pages of one build are alike, so
+        # the next page's first trial usually lands at once.
+        self._stretch_slope: float | None = None
 
     def _size(self, body_size: float) -> CSS:
         if body_size not in self._size_css:
@@ -111,7 +114,7 @@ class PageFitter:
         room_words = max(0, round((natural - 8) / line_mm * WORDS_PER_LINE / 5) * 5) if natural > 8 else 0
         best = (document, 0.0, natural)
         if natural > FULL_ENOUGH_MM:
-            trial = min(MAX_STRETCH_MM, natural / 8)
+            trial = min(MAX_STRETCH_MM, (natural - 0.5) / (self._stretch_slope or 8))
             # The first trial measures how much height one mm of stretch adds; then correct.
             for _ in range(3):
                 candidate = self._render(html, size, [self._spacing(trial)])
@@ -119,6 +122,8 @@ class PageFitter:
                 unused = _unused_px(candidate) / PX_PER_MM if len(candidate.pages) == 1 else -1.0
                 if 0 <= unused and unused < best[2]:
                     best = (candidate, trial, unused)
+                if 0 <= unused < natural:
+                    self._stretch_slope = (natural - unused) / trial
                 if 0 <= unused <= FULL_ENOUGH_MM or (unused >= 0 and trial >= MAX_STRETCH_MM):
                     break
                 added = natural - unused if unused >= 0 else None
@@ -126,33 +131,36 @@ class PageFitter:
                     trial = best[1] + (trial - best[1]) * 0.5  # overshot: back off halfway
                     continue
                 per_mm = added / trial
+                self._stretch_slope = per_mm
                 trial = min(MAX_STRETCH_MM, trial + (unused - 0.5) / per_mm)
         document, stretch, unused = best
-        document, more, layouts = self._balance(html, document, size, stretch, unused, layouts)
-        if unused > FULL_ENOUGH_MM:
-            # Pin the footer to the foot with what is left (a hair less, so rounding cannot overflow).
-            pinned = self._render(html, size, [self._spacing(stretch, unused - 0.3, more)])
+        # Pin the footer to the foot with what is left (a hair less, so rounding cannot overflow).
+        foot = unused - 0.3 if unused > FULL_ENOUGH_MM else 0.0
+        document, more, layouts, pinned = self._balance(html, document, size, stretch, foot, layouts)
+        if foot and not pinned:
+            candidate = self._render(html, size, [self._spacing(stretch, foot, more)])
             layouts += 1
-            if len(pinned.pages) == 1:
-                document = pinned
+            if len(candidate.pages) == 1:
+                document = candidate
         hole = _column_hole(document)[2] / PX_PER_MM
         fill = 100.0 * (1 - (unused + hole) / _content_height_mm(document))
         room_words += max(0, round(hole / line_mm * WORDS_PER_LINE / 5) * 5) if hole > 8 else 0
         return FittedPage(document, size, layouts, round(fill, 1), round(stretch, 2), round(unused, 1),
                           room_words)
 
-    def _balance(self, html: HTML, document, size: float, stretch: float, unused: float, layouts: int):
+    def _balance(self, html: HTML, document, size: float, stretch: float, foot: float, layouts: int):
         """Grow the gaps of the shorter column (print.css's --more-cases or --more-side) until
-        its foot lines up with the taller one's, within a ceiling; the page's height is unchanged."""
+        its foot lines up with the taller one's, within a ceiling; the page's height is unchanged.
+        Trials are laid out with the footer already pinned (`foot`), saving a layout."""
         short, gap_px, _ = _column_hole(document)
         gap = gap_px / PX_PER_MM
-        more = None
         if short is None or gap <= FULL_ENOUGH_MM:
-            return document, more, layouts
+            return document, None, layouts, False
+        unused = _unused_px(document) / PX_PER_MM - foot
         best = (document, None, gap)
         trial = min(MAX_MORE_MM, gap / 4)
         for _ in range(2):
-            candidate = self._render(html, size, [self._spacing(stretch, 0.0, (short, trial))])
+            candidate = self._render(html, size, [self._spacing(stretch, foot, (short, trial))])
             layouts += 1
             same_page = (len(candidate.pages) == 1
                          and _unused_px(candidate) / PX_PER_MM >= unused - 0.3)
@@ -167,7 +175,7 @@ class PageFitter:
             if new_gap <= FULL_ENOUGH_MM or trial >= MAX_MORE_MM or closed <= 0:
                 break
             trial = min(MAX_MORE_MM, trial + (new_gap - 0.5) * trial / closed)
-        return best[0], best[1], layouts
+        return best[0], best[1], layouts, best[1] is not None
 
     def _overflow_problem(self, html: HTML, layout: Layout, label: str, pages: int) -> Problem:
         """Lay the page out on a very tall sheet to measure how far past A4 it runs."""
