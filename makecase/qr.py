@@ -14,6 +14,10 @@ from markupsafe import Markup, escape
 def qr_svg(url: str, alt: str) -> Markup:
     """A QR code for `url` as an inline <svg>, sized by CSS (class "qr")."""
     code = segno.make(url, error="m", micro=False)
+    if code.version < 2:
+        # At least 25 modules across, so that at the printed size (27 mm with the quiet zone)
+        # the code itself is over 2 cm wide even for a very short address.
+        code = segno.make(url, error="m", micro=False, version=2)
     svg = code.svg_inline(scale=1, border=4, omitsize=True, svgclass=None, lineclass=None,
                           dark="#000", light="#fff")
     # segno writes <svg viewBox=...><path .../></svg>; add the class, role and alternative text.
