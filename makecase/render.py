@@ -10,11 +10,10 @@ from __future__ import annotations
 import base64
 import mimetypes
 import re
-from urllib.parse import quote
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import jinja2
 import markdown as markdown_lib
@@ -64,7 +63,7 @@ def heading(text: str) -> Markup:
     """
     words = str(escape(text)).split()
     words = [f'<span class="nobr">{w}</span>' if re.search(r"\w-\w", w) else w for w in words]
-    if len(words) >= 3:
+    if len(words) >= 2:
         words[-2:] = [words[-2] + "\u00a0" + words[-1]]
     return Markup(" ".join(words))
 
