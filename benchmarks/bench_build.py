@@ -36,12 +36,13 @@ def main() -> None:
         renderer = Renderer(project)
         pages = [(b.slug, renderer.render_html(b, "print")) for b in briefings_for(project)]
 
-        pack_times, ours, plain = [], [], []
+        pack_times, ours, plain, layouts = [], [], [], []
         for _ in range(args.rounds):
             started = time.perf_counter()
             report = makecase.build(project_dir, out=project_dir / "out", formats=["pdf", "html"])
             pack_times.append(time.perf_counter() - started)
             ours.append(statistics.mean(d.seconds for d in report.documents))
+            layouts.append(statistics.mean(d.layouts for d in report.documents))
 
             started = time.perf_counter()
             for _, html in pages:
@@ -57,6 +58,7 @@ def main() -> None:
     print(f"per document, makecase (render, fit, tagged PDF, HTML): best {min(ours) * 1000:.0f} ms")
     print(f"per document, plain WeasyPrint write_pdf on the same HTML: best {min(plain) * 1000:.0f} ms")
     print(f"ratio makecase / plain WeasyPrint: {min(ours) / min(plain):.2f}")
+    print(f"layouts per document (fit, fill, balance): {statistics.mean(layouts):.1f}")
 
 
 if __name__ == "__main__":

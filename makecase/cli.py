@@ -86,7 +86,8 @@ def build(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], 
     for warning in report.warnings:
         click.echo(click.style("warning: ", fg="yellow") + warning.render(obj.project_dir), err=True)
     for document in report.documents:
-        detail = f" (body {document.body_size:g}pt)" if document.body_size else ""
+        detail = (f" (body {document.body_size:g}pt, page {document.fill:.0f}% full)"
+                  if document.body_size else "")
         files = ", ".join(f"{document.slug}.{f}" for f in document.files)
         click.echo(f"  {files}{detail}")
     click.echo(f"Wrote {len(report.documents)} briefing(s) to {report.out_dir} "

@@ -9,8 +9,10 @@ place may add local figures and a local story, and the project adds brand and co
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
+from .contrast import full_brand
 from .load import Project
 from .model import (Audience, Brand, Contact, EvidenceItem, Figure, GlossaryTerm, Lever, Link,
                     LocalFigure, Partnership, Place, Quote, REPORT_TITLE, Source, Story)
@@ -30,6 +32,24 @@ class Case:
 
     item: EvidenceItem
     lever: Lever
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """A figure in the page's figures band, always with the source that states it."""
+
+    value: str
+    label: str
+    source: Source
+    percent: float | None = None  # drawn as a small bar chart when given
+
+    @property
+    def credit(self) -> str:
+        """The source in small print: publisher (without any "(and others)" aside) and year."""
+        if self.source.is_report:
+            return f"the report, {self.source.year}"
+        publisher = re.sub(r"\s*\(.*?\)", "", self.source.publisher).strip() or self.source.publisher
+        return f"{publisher}, {self.source.year}"
 
 
 @dataclass(frozen=True)
@@ -56,6 +76,10 @@ class Briefing:
     reviewed: dt.date
     report: Source
     glossary: list[GlossaryTerm]
+    # The page's own address once published (site_url in makecase.yaml), and the one link a
+    # reader of the paper copy can follow: the QR code's target, printed beside it.
+    page_url: str | None = None
+    call_to_action: Link | None = None
 
     @property
     def slug(self) -> str:
@@ -77,6 +101,15 @@ class Briefing:
     @property
     def figures(self) -> list[Figure]:
         return [c.item.figure for c in self.cases if c.item.figure]
+
+    @property
+    def key_figures(self) -> list[KeyFigure]:
+        """Up to three figures for the band: local ones first, then the evidence items' own,
+        each with its source (a local figure's own, an evidence item's first)."""
+        figures = [KeyFigure(f.value, f.label, f.source, f.percent) for f in self.local_figures]
+        figures += [KeyFigure(c.item.figure.value, c.item.figure.label, c.item.sources[0], c.item.figure.percent)
+                    for c in self.cases if c.item.figure]
+        return figures[:3]
 
 
 def for_whom(title: str) -> str:
@@ -125,6 +158,10 @@ def compose(project: Project, audience: Audience, place: Place | None = None) ->
     if place is not None:
         title += f" in {place.name}"
 
+    slug = f"{place.id}/{audience.id}" if place else audience.id
+    site_url = project.settings.site_url
+    page_url = f"{site_url.rstrip('/')}/{slug}.html" if site_url else None
+
     return Briefing(
         audience=audience,
         place=place,
@@ -140,13 +177,27 @@ def compose(project: Project, audience: Audience, place: Place | None = None) ->
         note=audience.note,
         local_figures=list(place.figures) if place else [],
         partnership=project.settings.partnership,
-        brand=project.settings.brand,
+        brand=full_brand(project.settings.brand),
         footer=fill_all(project.settings.footer, values) if project.settings.footer else None,
         language=project.settings.language,
         reviewed=max(dates) if dates else dt.date.today(),
         report=REPORT,
         glossary=list(project.glossary.values()),
+        page_url=page_url,
+        call_to_action=call_to_action(project, page_url, filled(contact)),
     )
+
+
+def call_to_action(project: Project, page_url: str | None, contact: Contact | None) -> Link | None:
+    """What the QR code opens: this page online, else the partnership's site, else the contact's."""
+    partnership = project.settings.partnership
+    if page_url:
+        return Link(text="Read this briefing online", url=page_url)
+    if partnership and partnership.url:
+        return Link(text=f"Visit {partnership.name}", url=partnership.url)
+    if contact and contact.url:
+        return Link(text="Get in touch", url=contact.url)
+    return None
 
 
 def briefings_for(project: Project, audience_ids: list[str] | None = None,

@@ -1,10 +1,19 @@
-"""Load stage check: brand colours against WCAG 2.2 contrast, where the design uses them."""
+"""Load stage check: brand colours against WCAG 2.2 contrast, where the design uses them.
+
+Also the one place a brand's missing colours are derived from its primary colour
+(`full_brand`), so what is checked is what the pages show.
+"""
 
 from __future__ import annotations
 
 from .model import Brand
 
 WHITE = "#FFFFFF"
+BLACK = "#000000"
+
+# The default palette (NHS blue, dark blue, green, pale grey): what the default primary derives to.
+DEFAULT_PRIMARY = "#005EB8"
+DEFAULT_DERIVED = {"dark": "#003087", "accent": "#007F3B", "tint": "#E8EDEE"}
 
 # (foreground, background, minimum ratio, where the design uses the pair). A name is a Brand
 # field; a literal colour is fixed in the templates (the masthead's text is white).
@@ -55,11 +64,45 @@ def nearest_passing(colour: str, against: str, minimum: float) -> str | None:
     return best[1] if best else None
 
 
+def _darkest_needed(colour: str, against: str, minimum: float, start: float) -> str:
+    """`colour` mixed towards black by at least `start`, and further until it passes `minimum`."""
+    for step in range(round(start * 100), 101):
+        candidate = _mix(colour, BLACK, step / 100)
+        if ratio(candidate, against) >= minimum:
+            return candidate
+    return BLACK
+
+
+def full_brand(brand: Brand) -> Brand:
+    """The brand with dark, accent and tint filled in: given, or derived from primary.
+
+    Derived shades keep the primary's hue: dark is a deep shade for headings (7:1 on the
+    background, AAA), accent a shade for labels and rules (at least 4.5:1), tint a pale wash
+    for the 'What you can do' panel, light enough that text and headings keep 4.5:1 on it.
+    """
+    if brand.dark and brand.accent and brand.tint:
+        return brand
+    if brand.primary.upper() == DEFAULT_PRIMARY:
+        derived = dict(DEFAULT_DERIVED)
+    else:
+        derived = {"dark": _darkest_needed(brand.primary, brand.background, 7.0, 0.45),
+                   "accent": _darkest_needed(brand.primary, brand.background, 4.5, 0.15)}
+        tint = brand.background
+        for step in range(88, 101):
+            tint = _mix(brand.primary, brand.background, step / 100)
+            dark = brand.dark or derived["dark"]
+            if ratio(brand.text, tint) >= 5.5 and ratio(dark, tint) >= 5.5:
+                break
+        derived["tint"] = tint
+    return brand.model_copy(update={k: v for k, v in derived.items() if getattr(brand, k) is None})
+
+
 def contrast_failures(brand: Brand) -> list[tuple[str, str, str, str, float, float, str, str | None]]:
     """Each failing pair: (field, colour, other field, other colour, ratio, minimum, uses, suggestion).
 
     A colour that fails against the same colour in several uses is one failure naming them all.
     """
+    brand = full_brand(brand)
     failures: dict[tuple[str, str], list] = {}
     for fg, bg, minimum, use in PAIRS:
         fg_colour = getattr(brand, fg) if not fg.startswith("#") else fg

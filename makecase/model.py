@@ -103,11 +103,16 @@ class Source(Model):
         return self
 
 
+Percent = Annotated[float, Field(ge=0, le=100)]
+
+
 class Figure(Model):
     """A key figure, stated exactly as its source states it."""
 
     value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=24)]
     label: Text
+    # Optional: the figure as a share of 100, drawn as a small bar chart beside it.
+    percent: Percent | None = None
 
 
 class Lever(Item):
@@ -212,6 +217,7 @@ class LocalFigure(Model):
     value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=24)]
     label: Text
     source: Source
+    percent: Percent | None = None
 
 
 class Place(Item):
@@ -234,12 +240,16 @@ class Logo(Model):
 
 
 class Brand(Model):
-    """How the pages look: colours, logo, fonts. Colours are checked for WCAG 2.2 contrast."""
+    """How the pages look: colours, logo, fonts. Colours are checked for WCAG 2.2 contrast.
+
+    Only `primary` is needed: dark, accent and tint left out are derived from it (contrast.py),
+    so a one-colour brand never shows the default palette's green beside its own colour.
+    """
 
     primary: Colour = "#005EB8"
-    dark: Colour = "#003087"
-    accent: Colour = "#007F3B"
-    tint: Colour = "#E8EDEE"
+    dark: Colour | None = None
+    accent: Colour | None = None
+    tint: Colour | None = None
     text: Colour = "#212B32"
     background: Colour = "#FFFFFF"
     logo: Logo | None = None
@@ -251,10 +261,16 @@ class Brand(Model):
 
 
 class Layout(Model):
-    """The one-page rule: body text starts at body_size and may shrink to min_body_size."""
+    """The one-page rule: body text starts at body_size and may shrink to min_body_size.
+
+    A short page grows its spacing, not its type; min_fill (per cent of the page's height) is
+    how full a page must be before the build warns that it could take more words.
+    """
 
     body_size: Annotated[float, Field(ge=9, le=16)] = 12.0
     min_body_size: Annotated[float, Field(ge=9, le=16)] = 11.0
+    # A page using less of its height than this (after spacing has grown) is a warning.
+    min_fill: Annotated[float, Field(ge=0, le=100)] = 90.0
 
     @model_validator(mode="after")
     def _order(self) -> Layout:
@@ -284,3 +300,5 @@ class Settings(Model):
     layout: Layout = Layout()
     output: Output = Output()
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en-GB"
+    # Where the built pages will be published: each page's QR code and Open Graph tags point there.
+    site_url: WebUrl | None = None

@@ -19,6 +19,7 @@ from typing import Iterable
 
 from .version import __version__
 from .compose import Briefing, briefings_for
+from .contrast import full_brand
 from .errors import Location, MakecaseError, Problem
 from .fit import DoesNotFit, PageFitter
 from .load import Project, _did_you_mean, load_project
@@ -35,6 +36,8 @@ class Document:
     files: dict[str, bytes] = field(default_factory=dict)
     body_size: float | None = None
     layouts: int = 0
+    fill: float | None = None  # per cent of the page's height in use
+    room_words: int = 0  # roughly how many more words an under-filled page could take
     seconds: float = 0.0
 
     @property
@@ -59,8 +62,6 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
     """Build briefings for a project folder. Raises MakecaseError for anything a person can fix."""
     started = time.perf_counter()
     project = load_project(project_dir)
-    if strict and project.warnings:
-        raise MakecaseError(project.warnings, summary=f"--strict: {len(project.warnings)} warning(s) to fix:")
 
     audience_ids = _checked_ids(list(audiences or []), project.audiences, "audience")
     place_ids = _checked_ids(list(places or []), project.places, "place")
@@ -71,8 +72,22 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
     briefings = briefings_for(project, audience_ids or None, place_ids or None)
     renderer = Renderer(project)
     documents = make_documents(project, briefings, chosen_formats, renderer)
+    # Content warnings and under-filled pages together, so --strict lists everything at once.
+    warnings = project.warnings + fill_warnings(project, documents)
+    if strict and warnings:
+        raise MakecaseError(warnings, summary=f"--strict: {len(warnings)} warning(s) to fix; nothing was written:")
     written = write_documents(project, documents, out_dir, renderer)
-    return BuildReport(out_dir, documents, written, project.warnings, time.perf_counter() - started)
+    return BuildReport(out_dir, documents, written, warnings, time.perf_counter() - started)
+
+
+def fill_warnings(project: Project, documents: list[Document]) -> list[Problem]:
+    """A page using less of its height than layout.min_fill: say how much more it could hold."""
+    minimum = project.settings.layout.min_fill
+    return [Problem(f"Page '{d.slug}' is only {d.fill:.0f}% full (layout.min_fill is {minimum:g}%).",
+                    d.briefing.audience.where(), key=f"audience {d.slug}",
+                    hint=f"It could take about {d.room_words} more words: add an evidence item, an "
+                         f"action or a signpost, or say more in 'why'.")
+            for d in documents if d.fill is not None and d.fill + 1e-9 < minimum]
 
 
 def make_documents(project: Project, briefings: list[Briefing], formats: tuple[str, ...],
@@ -96,8 +111,13 @@ def make_documents(project: Project, briefings: list[Briefing], formats: tuple[s
                                         key=f"audience {briefing.slug}", hint=exc.problem.hint))
                 continue
             document.files["pdf"] = fitted.write_pdf()
+            if "html" in formats:
+                # The page as a picture: the HTML page's Open Graph image (link previews).
+                document.files["png"] = page_png(document.files["pdf"])
             document.body_size = fitted.body_size
             document.layouts = fitted.layouts
+            document.fill = fitted.fill
+            document.room_words = fitted.room_words
         document.seconds = time.perf_counter() - started
         documents.append(document)
     if problems:
@@ -128,7 +148,8 @@ def write_documents(project: Project, documents: list[Document], out_dir: Path,
         relative.append(Path("manifest.json"))
         if any("html" in d.files for d in documents):
             (staging / "index.html").write_text(renderer.env.get_template("index.html").render(
-                documents=documents, project=project, version=__version__), encoding="utf-8")
+                documents=documents, project=project, brand=full_brand(project.settings.brand),
+                version=__version__), encoding="utf-8")
             relative.append(Path("index.html"))
         stale = _previous_outputs(out_dir) - {rel.as_posix() for rel in relative}
         written = []
@@ -167,12 +188,31 @@ def _manifest(project: Project, documents: list[Document]) -> dict:
                 "levers": [lever.id for lever in d.briefing.levers],
                 "evidence": [c.item.id for c in d.briefing.cases],
                 "body_size_pt": d.body_size,
+                "fill_percent": d.fill,
                 "files": {fmt: {"path": f"{d.slug}.{fmt}", "sha256": hashlib.sha256(data).hexdigest(),
                                 "bytes": len(data)} for fmt, data in d.files.items()},
             }
             for d in documents
         ],
     }
+
+
+def page_png(pdf: bytes, dpi: int = 96) -> bytes:
+    """The first page of a PDF as a PNG picture (pdfium draws it, as a PDF viewer would)."""
+    import io
+
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        image = document[0].render(scale=dpi / 72).to_pil()
+        buffer = io.BytesIO()
+        # 64 colours are plenty for text and a brand's few colours, at a quarter of the size;
+        # the fast octree quantiser (method 2) keeps this to a few tens of milliseconds.
+        image.convert("RGB").quantize(colors=64, method=2).save(buffer, format="PNG")
+        return buffer.getvalue()
+    finally:
+        document.close()
 
 
 def _checked_ids(requested: list[str], known: dict, kind: str) -> list[str]:

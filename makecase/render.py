@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import base64
 import mimetypes
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import jinja2
 import markdown as markdown_lib
 import nh3
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .version import __version__
 from .compose import Briefing
 from .load import Project
+from .qr import qr_svg
 
 Medium = Literal["print", "screen"]
 
@@ -54,6 +56,31 @@ def short_url(url: str) -> str:
     return host + path
 
 
+def heading(text: str) -> Markup:
+    """A heading that never ends with one word on its own line, nor breaks at a hyphen.
+
+    The last two words are joined by a no-break space; a hyphenated word is kept whole.
+    """
+    words = str(escape(text)).split()
+    words = [f'<span class="nobr">{w}</span>' if re.search(r"\w-\w", w) else w for w in words]
+    if len(words) >= 2:
+        words[-2:] = [words[-2] + "\u00a0" + words[-1]]
+    return Markup(" ".join(words))
+
+
+def breakable_url(url: str) -> Markup:
+    """A short address that may break only after a slash (never at a hyphen, inside a host)."""
+    return Markup("/<wbr>".join(f'<span class="nobr">{escape(part)}</span>' for part in short_url(url).split("/")))
+
+
+def favicon(colour: str) -> str:
+    """The brand's icon as an SVG data URL: a rounded square of the primary colour with a white bar."""
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" '
+           f'fill="{colour}"/><rect x="7" y="9" width="18" height="4" fill="#fff"/>'
+           f'<rect x="7" y="17" width="12" height="4" fill="#fff"/></svg>')
+    return "data:image/svg+xml," + quote(svg)
+
+
 class Renderer:
     """One Jinja2 environment per project, reused for every page of a build."""
 
@@ -71,6 +98,10 @@ class Renderer:
         self.env.filters["short_url"] = short_url
         self.env.filters["host"] = lambda url: short_url(url).split("/")[0]
         self.env.filters["thousands"] = lambda n: f"{n:,}"
+        self.env.filters["heading"] = heading
+        self.env.filters["breakable_url"] = breakable_url
+        self.env.filters["qr"] = qr_svg
+        self.env.filters["favicon"] = favicon
 
     def _css(self, name: str) -> str:
         source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]

@@ -24,14 +24,18 @@ contact:
 
 brand:
   primary: "#005EB8"     # masthead and links; checked against WCAG 2.2 contrast
-  dark: "#003087"        # headings and key figures
-  accent: "#007F3B"      # lever labels and rules
-  tint: "#E8EDEE"        # 'What you can do' box
+  # The other colours are made from primary; name one only to override it.
+  # dark: "#003087"      # headings and key figures
+  # accent: "#007F3B"    # lever labels and rules
+  # tint: "#E8EDEE"      # 'What you can do' box
   # logo:
   #   file: assets/logo.svg       # SVG or PNG, inside this folder
   #   alt: {name} logo            # required: read out by screen readers
 
 # footer: Produced by {name} with local NHS partners.
+
+# Where the built pages will be published: each PDF's QR code then opens the page itself.
+# site_url: https://www.example.org/briefings
 
 # Which audiences to build: all, or a list of ids (see `makecase list`).
 audiences: all
@@ -39,6 +43,7 @@ audiences: all
 layout:
   body_size: 12        # points
   min_body_size: 11    # the page may shrink to this before the build fails
+  min_fill: 90         # per cent of the page in use; below this the build warns
 
 output:
   dir: output
