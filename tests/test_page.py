@@ -65,6 +65,8 @@ def branded(tmp_path_factory):
                   publisher: Office for National Statistics
                   year: 2024
                   url: https://www.ons.gov.uk/
+                  section: Mid-year estimates
+                  checked: 2026-11-20
               - value: "25%"
                 label: of adults in Kirklees are inactive
                 percent: 25
@@ -73,6 +75,8 @@ def branded(tmp_path_factory):
                   publisher: Sport England
                   year: 2025
                   url: https://www.sportengland.org/
+                  section: Active Lives
+                  checked: 2026-11-20
         """)
     return makecase.build(root, audiences=["gps"], out=root / "output")
 
