@@ -242,6 +242,15 @@ class Partnership(Model):
     url: WebUrl | None = None
 
 
+class LimitSettings(Model):
+    """How much one build may read and do (see docs/security.md). Each has a ceiling."""
+
+    file_kb: Annotated[int, Field(ge=16, le=8192)] = 512
+    field_chars: Annotated[int, Field(ge=200, le=50_000)] = 4000
+    depth: Annotated[int, Field(ge=8, le=64)] = 24
+    layout_seconds: Annotated[int, Field(ge=5, le=600)] = 60
+
+
 class Settings(Model):
     """The project file, makecase.yaml. Every key is optional."""
 
@@ -252,4 +261,5 @@ class Settings(Model):
     audiences: list[Id] | Literal["all"] = "all"
     layout: Layout = Layout()
     output: Output = Output()
+    limits: LimitSettings = LimitSettings()
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en-GB"

@@ -1,17 +1,14 @@
 """Pack stage: many documents in one build: select, compose, render, fit, then write all or nothing.
 
 Nothing is written until every document of the build has been laid out on one page, so a
-failed build leaves the output folder as it was. Files are written to a temporary folder
-beside the output and moved into place.
+failed build leaves the output folder as it was. The new set of files then replaces the old
+one as a whole (publish.py: staged, journaled, locked).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +16,13 @@ from typing import Iterable
 
 from . import __version__
 from .compose import Briefing, briefings_for
-from .errors import Location, MakecaseError, Problem
+from .contain import contained_dir
+from .errors import Location, MakecaseError, Problem, shown
 from .fit import DoesNotFit, PageFitter
 from .load import Project, _did_you_mean, load_project
+from .publish import publish
 from .render import Renderer
+from .watch import TimeLimit, time_limit, weasyprint_warnings
 
 FORMATS = ("pdf", "html")
 
@@ -36,6 +36,7 @@ class Document:
     body_size: float | None = None
     layouts: int = 0
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)  # what WeasyPrint could not do
 
     @property
     def slug(self) -> str:
@@ -65,14 +66,28 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
     audience_ids = _checked_ids(list(audiences or []), project.audiences, "audience")
     place_ids = _checked_ids(list(places or []), project.places, "place")
     chosen_formats = tuple(formats or project.settings.output.formats)
-    out_dir = Path(out) if out is not None else project.root / project.settings.output.dir
+    # --out may point anywhere (the person typed it); output.dir comes from the project's own
+    # file, which is untrusted, so it must stay inside the project.
+    out_dir = Path(out) if out is not None else contained_dir(
+        project.root, project.settings.output.dir,
+        project.settings_where.get("output.dir", Location(project.root / "makecase.yaml")), "output.dir")
 
-    _check_brand_files(project)
     briefings = briefings_for(project, audience_ids or None, place_ids or None)
     renderer = Renderer(project)
     documents = make_documents(project, briefings, chosen_formats, renderer)
+    warnings = list(project.warnings) + document_warnings(documents)
+    if strict and warnings:
+        raise MakecaseError(warnings, summary=f"--strict: {len(warnings)} warning(s) to fix; nothing was written:")
     written = write_documents(project, documents, out_dir, renderer)
-    return BuildReport(out_dir, documents, written, project.warnings, time.perf_counter() - started)
+    return BuildReport(out_dir, documents, written, warnings, time.perf_counter() - started)
+
+
+def document_warnings(documents: list[Document]) -> list[Problem]:
+    """WeasyPrint's warnings, once per document, as problems a person can act on."""
+    return [Problem(f"In the PDF, WeasyPrint could not do this: {message}", d.briefing.audience.where(),
+                    key=f"document {d.slug}",
+                    hint="Check the file or CSS it names; --strict makes this an error.")
+            for d in documents for message in d.warnings]
 
 
 def make_documents(project: Project, briefings: list[Briefing], formats: tuple[str, ...],
@@ -88,70 +103,51 @@ def make_documents(project: Project, briefings: list[Briefing], formats: tuple[s
             pdf_href = f"{briefing.audience.id}.pdf" if "pdf" in formats else None
             document.files["html"] = renderer.render_html(briefing, "screen", pdf_href).encode("utf-8")
         if fitter is not None:
+            seconds = project.limits.layout_seconds
             try:
-                fitted = fitter.fit(renderer.render_html(briefing, "print"), project.root,
-                                    project.settings.layout, briefing.slug)
+                with weasyprint_warnings() as warnings, time_limit(seconds):
+                    fitted = fitter.fit(renderer.render_html(briefing, "print"), project.root,
+                                        project.settings.layout, briefing.slug)
+                    document.files["pdf"] = fitted.write_pdf()
             except DoesNotFit as exc:
                 problems.append(Problem(exc.problem.message, briefing.audience.where(),
                                         key=f"audience {briefing.slug}", hint=exc.problem.hint))
                 continue
-            document.files["pdf"] = fitted.write_pdf()
+            except TimeLimit:
+                problems.append(Problem(
+                    f"Laying out this page took more than {seconds} s, the limit for one document.",
+                    briefing.audience.where(), key=f"audience {shown(briefing.slug)}",
+                    hint="Look for very long texts or unusual CSS in this audience's content; or raise "
+                         "limits.layout_seconds in makecase.yaml."))
+                continue
+            except RecursionError:
+                problems.append(Problem(
+                    "This page is nested too deeply to lay out.", briefing.audience.where(),
+                    key=f"audience {shown(briefing.slug)}",
+                    hint="Look for deeply nested lists in this audience's texts or project templates."))
+                continue
+            document.warnings = warnings
             document.body_size = fitted.body_size
             document.layouts = fitted.layouts
         document.seconds = time.perf_counter() - started
         documents.append(document)
     if problems:
-        raise MakecaseError(problems, summary=f"{len(problems)} briefing(s) do not fit on one page; "
+        raise MakecaseError(problems, summary=f"{len(problems)} briefing(s) could not be laid out on one page; "
                                               "nothing was written:")
     return documents
 
 
 def write_documents(project: Project, documents: list[Document], out_dir: Path,
-                    renderer: Renderer) -> list[Path]:
-    """Write files, a manifest and an index page: all into a temporary folder, then moved into place."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise MakecaseError.single(f"Cannot create the output folder: {exc.strerror}.", Location(out_dir),
-                                   hint="Choose another folder with --out.") from None
-    staging = Path(tempfile.mkdtemp(prefix=".makecase-", dir=out_dir))
-    try:
-        relative: list[Path] = []
-        for document in documents:
-            for fmt, data in document.files.items():
-                rel = Path(f"{document.slug}.{fmt}")
-                (staging / rel).parent.mkdir(parents=True, exist_ok=True)
-                (staging / rel).write_bytes(data)
-                relative.append(rel)
-        manifest = _manifest(project, documents)
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        relative.append(Path("manifest.json"))
-        if any("html" in d.files for d in documents):
-            (staging / "index.html").write_text(renderer.env.get_template("index.html").render(
-                documents=documents, project=project, version=__version__), encoding="utf-8")
-            relative.append(Path("index.html"))
-        stale = _previous_outputs(out_dir) - {rel.as_posix() for rel in relative}
-        written = []
-        for rel in relative:
-            target = out_dir / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / rel, target)
-            written.append(target)
-        for rel in stale:  # pages an earlier build wrote that this build no longer makes
-            (out_dir / rel).unlink(missing_ok=True)
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _previous_outputs(out_dir: Path) -> set[str]:
-    """Files the last build listed in its manifest: only those may be removed as stale."""
-    try:
-        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
-        paths = {f["path"] for d in manifest["documents"] for f in d["files"].values()}
-    except (OSError, ValueError, KeyError, TypeError):
-        return set()
-    return {p for p in paths if isinstance(p, str) and ".." not in Path(p).parts and not Path(p).is_absolute()}
+                   renderer: Renderer) -> list[Path]:
+    """Every file of the build, the manifest and the index page, replacing the previous set whole."""
+    files: dict[str, bytes] = {}
+    for document in documents:
+        for fmt, data in document.files.items():
+            files[f"{document.slug}.{fmt}"] = data
+    if any("html" in d.files for d in documents):
+        files["index.html"] = renderer.render_index(documents=documents, project=project).encode("utf-8")
+    files["manifest.json"] = (json.dumps(_manifest(project, documents), indent=2) + "\n").encode("utf-8")
+    return publish(out_dir, files)
 
 
 def _manifest(project: Project, documents: list[Document]) -> dict:
@@ -176,31 +172,9 @@ def _manifest(project: Project, documents: list[Document]) -> dict:
 
 
 def _checked_ids(requested: list[str], known: dict, kind: str) -> list[str]:
-    problems = [Problem(f"Unknown {kind} '{r}'.", None, hint=_did_you_mean(r, list(known), f"Known {kind}s: ")
+    problems = [Problem(f"Unknown {kind} '{shown(r)}'.", None, hint=_did_you_mean(r[:200], list(known), f"Known {kind}s: ")
                         or f"This project has no {kind}s.")
                 for r in requested if r not in known]
     if problems:
         raise MakecaseError(problems)
     return requested
-
-
-def _check_brand_files(project: Project) -> None:
-    """Files named in makecase.yaml must exist inside the project folder."""
-    brand = project.settings.brand
-    named = [("brand.logo.file", brand.logo.file if brand.logo else None),
-             ("brand.extra_css", brand.extra_css)] + [
-        (f"brand.{k}", getattr(brand, k)) for k in ("font_regular", "font_bold", "font_italic", "font_bold_italic")]
-    problems = []
-    for key, value in named:
-        if not value:
-            continue
-        path = (project.root / value).resolve()
-        where = project.settings_where.get(key, Location(project.root / "makecase.yaml"))
-        if not path.is_relative_to(project.root):
-            problems.append(Problem(f"'{value}' is outside the project folder.", where, key=key,
-                                    hint="Copy the file into the project's assets/ folder and name it from there."))
-        elif not path.is_file():
-            problems.append(Problem(f"File '{value}' not found.", where, key=key,
-                                    hint="Check the name; paths are relative to the folder holding makecase.yaml."))
-    if problems:
-        raise MakecaseError(problems)
