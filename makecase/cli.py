@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import MakecaseError
+from .errors import Location, MakecaseError, clean
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -38,12 +38,21 @@ class MakecaseGroup(click.Group):
             _fail(error, settings.project_dir if settings else Path.cwd())
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
+        except OSError as exc:  # a folder that cannot be written, a full disk: not a bug
+            settings = ctx.find_object(CliContext)
+            if settings and settings.debug:
+                raise
+            where = Location(Path(exc.filename)) if isinstance(exc.filename, (str, Path)) else None
+            _fail(MakecaseError.single(f"Cannot read or write a file: {(exc.strerror or str(exc)).lower()}.",
+                                       where, hint="Check the folder exists and you may write to it, "
+                                                   "and that the disk is not full."),
+                  settings.project_dir if settings else Path.cwd())
         except Exception:  # a bug: say so, and how to report it
             settings = ctx.find_object(CliContext)
             if settings and settings.debug:
                 raise
             exc_type, exc, _ = sys.exc_info()
-            click.echo(f"makecase: internal error: {exc_type.__name__}: {exc}\n"
+            click.echo(f"makecase: internal error: {exc_type.__name__}: {clean(str(exc), 300)}\n"
                        "This is a bug in makecase, not in your content. Run again with --debug "
                        "to see the traceback, and report it.", err=True)
             sys.exit(70)
@@ -89,7 +98,7 @@ def build(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], 
         detail = f" (body {document.body_size:g}pt)" if document.body_size else ""
         files = ", ".join(f"{document.slug}.{f}" for f in document.files)
         click.echo(f"  {files}{detail}")
-    click.echo(f"Wrote {len(report.documents)} briefing(s) to {report.out_dir} "
+    click.echo(f"Wrote {len(report.documents)} briefing(s) to {clean(str(report.out_dir))} "
                f"in {report.seconds:.1f} s.")
 
 

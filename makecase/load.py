@@ -160,7 +160,6 @@ def load_project(root: Path | str = ".") -> Project:
     _check_references(project, problems)
     _check_contrast(project, problems)
     _check_placeholders(project, problems)
-    _check_reserved_ids(project, problems)
     _check_markdown(project, problems)
     if not problems:
         _check_filled(project, problems)
@@ -543,19 +542,6 @@ def _check_placeholders(project: Project, problems: ProblemList) -> None:
         elif name in PLACE_PLACEHOLDERS and not project.places:
             problems.add(f"{{{name}}} needs a place, but the project has no places.yaml.", where,
                          key="footer", hint="Add content/places.yaml with at least one place, or write the name out.")
-
-
-RESERVED_AUDIENCE_IDS = {"index": "index.html, the page that lists every briefing",
-                         "manifest": "manifest.json's name"}
-
-
-def _check_reserved_ids(project: Project, problems: ProblemList) -> None:
-    """An audience's page is <id>.html: it must not take the name of a file every build writes."""
-    for audience in project.audiences.values():
-        if audience.id in RESERVED_AUDIENCE_IDS:
-            problems.add(f"The audience id '{audience.id}' is taken by {RESERVED_AUDIENCE_IDS[audience.id]}.",
-                         audience.where("id"), key=f"audience {audience.id}",
-                         hint="Choose another id, for example 'all-leaders'.")
 
 
 # Fields the templates show through Markdown (the `md` and `md_inline` filters).

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, field_validator,
+                      model_validator)
 
 from .errors import Location
 
@@ -163,6 +164,15 @@ class Audience(Item):
     signposts: Annotated[list[Link], Field(min_length=1, max_length=6)]
     contact: Contact | None = None
     note: Text | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _not_a_file_every_build_writes(cls, value: str) -> str:
+        # An audience's page is <id>.html, beside index.html which lists them all.
+        if value == "index":
+            raise ValueError("the audience id 'index' is taken by index.html, the page that lists "
+                             "every briefing; choose another id")
+        return value
 
 
 class GlossaryTerm(Item):

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from . import __version__
+from functools import cache
+
+from . import __version__, resources
 from .compose import Briefing, briefings_for
 from .contain import contained_dir
 from .errors import Location, MakecaseError, Problem, shown
@@ -22,7 +24,7 @@ from .fit import DoesNotFit, PageFitter
 from .load import Project, _did_you_mean, load_project
 from .publish import publish
 from .render import Renderer
-from .watch import TimeLimit, time_limit, weasyprint_warnings
+from .watch import TimeLimit, time_limit, weasyprint_warnings, without_packaged
 
 FORMATS = ("pdf", "html")
 
@@ -82,10 +84,14 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
     return BuildReport(out_dir, documents, written, warnings, time.perf_counter() - started)
 
 
+@cache
+def _packaged_css() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(resources.templates_dir().glob("*.css")))
+
+
 def document_warnings(documents: list[Document]) -> list[Problem]:
     """WeasyPrint's warnings, once per document, as problems a person can act on."""
-    return [Problem(f"In the PDF, WeasyPrint could not do this: {message}", d.briefing.audience.where(),
-                    key=f"document {d.slug}",
+    return [Problem(f"{d.slug}.pdf: WeasyPrint could not do this: {message}", None,
                     hint="Check the file or CSS it names; --strict makes this an error.")
             for d in documents for message in d.warnings]
 
@@ -126,7 +132,7 @@ def make_documents(project: Project, briefings: list[Briefing], formats: tuple[s
                     key=f"audience {shown(briefing.slug)}",
                     hint="Look for deeply nested lists in this audience's texts or project templates."))
                 continue
-            document.warnings = warnings
+            document.warnings = without_packaged(warnings, _packaged_css())
             document.body_size = fitted.body_size
             document.layouts = fitted.layouts
         document.seconds = time.perf_counter() - started

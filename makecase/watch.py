@@ -8,6 +8,7 @@ and --strict fails on them: nothing is dropped from a page silently.
 from __future__ import annotations
 
 import logging
+import re
 import signal
 import threading
 from collections.abc import Iterator
@@ -43,6 +44,21 @@ def weasyprint_warnings() -> Iterator[list[str]]:
     finally:
         logger.removeHandler(collector)
         logger.propagate = propagate
+
+
+_IGNORED = re.compile(r"^Ignored `(.+?)` at \d+:\d+")
+
+
+def without_packaged(messages: list[str], packaged_css: str) -> list[str]:
+    """Drop warnings about declarations the packaged stylesheets make on purpose (for browsers:
+    WeasyPrint ignores them), so a person sees only what their own files caused."""
+    keep = []
+    for message in messages:
+        match = _IGNORED.match(message)
+        if match and match.group(1) in packaged_css:
+            continue
+        keep.append(message)
+    return keep
 
 
 class TimeLimit(Exception):

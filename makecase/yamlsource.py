@@ -73,9 +73,10 @@ def read_yaml(file: Path, roots: list[Path] | None = None, limits: Limits = DEFA
     """
     text = read_text_contained(file, roots or [file.parent], max_bytes=limits.file_bytes,
                                what="content file")
-    loader = _BoundedLoader(text)
-    loader.max_depth = limits.depth
+    loader = None
     try:
+        loader = _BoundedLoader(text)  # its reader refuses control characters at once
+        loader.max_depth = limits.depth
         node = loader.get_single_node()
         source = YamlSource(file, None)
         if node is not None:
@@ -104,7 +105,8 @@ def read_yaml(file: Path, roots: list[Path] | None = None, limits: Limits = DEFA
         raise MakecaseError.single(f"This file is nested too deeply to read.", Location(file),
                                    hint="Content nests a few levels at most.") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, file: Path, text: str) -> MakecaseError:
@@ -125,16 +127,22 @@ def _syntax_error(exc: yaml.MarkedYAMLError, file: Path, text: str) -> MakecaseE
 
 
 def _excerpt(lines: list[str], mark) -> str:
+    """The line, cut to a window around the column, with a caret under the column."""
     line = lines[mark.line] if 0 <= mark.line < len(lines) else ""
+    start = max(0, mark.column - 60)
+    window = line[start:start + 100]
+    prefix = "…" if start else ""
+    suffix = "…" if start + 100 < len(line) else ""
     number = f"{mark.line + 1} | "
-    shown_line = line[:200]
-    return f"{number}{shown_line}\n{' ' * (len(number) + min(mark.column, 200))}^"
+    return f"{number}{prefix}{window}{suffix}\n{' ' * (len(number) + len(prefix) + mark.column - start)}^"
 
 
 def _syntax_hint(problem: str, context: str = "") -> str:
     if "quoted scalar" in context:
         return ("A quote was opened and not closed. Close it on the line where it began, or "
                 "double any ' inside '...' text (write it's as it''s).")
+    if "simple key" in context:
+        return "A key is a short word followed by ': ' on the same line. Check this line's colon and length."
     if "flow" in context:
         return "A [ or { was opened and not closed. Close it, or put the text in quotes."
     if "mapping values are not allowed" in problem:
