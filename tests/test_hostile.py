@@ -305,3 +305,22 @@ def test_a_logo_is_the_same_checked_image_in_pdf_and_html(tmp_path):
     html = (root / "output" / "gps.html").read_text(encoding="utf-8")
     assert 'src="data:image/png;base64,' + base64.b64encode(png(60, 20)).decode()[:20] in html
     assert "warning" not in result.output
+
+
+def test_weasyprint_warnings_are_shown_once_per_document_and_strict_fails_on_them(tmp_path):
+    root = tmp_path / "project"
+    make(root, tmp_path, {"makecase.yaml": CSS_YAML, "assets/extra.css": "p { colr: red }\nh2 { colr: blue }\n"})
+    result = CliRunner().invoke(cli, ["-C", str(root), "build", "-a", "gps", "-f", "pdf"])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if "WeasyPrint could not do this" in line]
+    assert len(warnings) == 2 and all(line.count("gps.pdf") == 1 for line in warnings), result.output
+    assert "colr: red" in warnings[0] and "colr: blue" in warnings[1]
+    strict = CliRunner().invoke(cli, ["-C", str(root), "build", "-a", "gps", "-f", "pdf", "--strict",
+                                      "--out", str(tmp_path / "strict")])
+    assert strict.exit_code == 2 and "--strict" in strict.output and "colr: red" in strict.output
+    assert not (tmp_path / "strict").exists()
+
+
+def test_the_default_pack_builds_without_warnings(tmp_path):
+    result = CliRunner().invoke(cli, ["-C", str(tmp_path), "build", "-a", "gps", "--strict"])
+    assert result.exit_code == 0, result.output
