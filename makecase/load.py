@@ -7,6 +7,7 @@ audience), an item with a new id is added, and `enabled: false` switches an item
 
 from __future__ import annotations
 
+import copy
 import difflib
 import os
 import re
@@ -126,7 +127,7 @@ def load_project(root: Path | str = ".") -> Project:
             if not os.path.lexists(path):
                 continue
             try:
-                source = read_yaml(path, roots, limits)
+                source = (read_packaged(path, limits) if layer == packaged else read_yaml(path, roots, limits))
             except MakecaseError as exc:
                 problems.extend(exc.problems)
                 continue
@@ -166,6 +167,20 @@ def load_project(root: Path | str = ".") -> Project:
     problems.raise_if_any()
     project.warnings = _warnings(project)
     return project
+
+
+_PACKAGED: dict[tuple, YamlSource] = {}
+
+
+def read_packaged(path: Path, limits: Limits) -> YamlSource:
+    """The packaged content, parsed once per process (a test run or a long-lived worker loads it
+    many times); each caller gets its own copy of the data, as loading may change it."""
+    info = path.stat()
+    key = (path, info.st_mtime_ns, info.st_size, limits)
+    if key not in _PACKAGED:
+        _PACKAGED[key] = read_yaml(path, [path.parent.resolve()], limits)
+    cached = _PACKAGED[key]
+    return YamlSource(cached.file, copy.deepcopy(cached.data), cached.value_marks, cached.key_marks)
 
 
 def _template_dirs(root: Path) -> list[Path]:

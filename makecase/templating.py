@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import jinja2
+import jinja2.bccache
 from jinja2.sandbox import SandboxedEnvironment
 
 from .contain import read_text_contained
@@ -68,9 +69,30 @@ class Sandbox(SandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory for the process, keyed by file name and source checksum:
+    compiling the templates costs more than rendering a page, and every build, test and worker
+    makes its own environment. All environments here are the same Sandbox, so code is shared safely."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.store.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)  # ignored if the source's checksum changed
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 def make_environment(template_dirs: list[Path], roots: list[Path], limits: Limits) -> Sandbox:
     return Sandbox(
         loader=ContainedLoader(template_dirs, roots, limits),
+        bytecode_cache=_COMPILED,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
