@@ -23,7 +23,8 @@ from .errors import Location, MakecaseError, Problem, shown
 from .fit import DoesNotFit, PageFitter
 from .load import Project, _did_you_mean, load_project
 from .publish import publish
-from .render import Renderer
+from .render import Renderer, file_uri
+from .standalone import active_parts
 from .watch import TimeLimit, time_limit, weasyprint_warnings, without_packaged
 
 FORMATS = ("pdf", "html")
@@ -107,12 +108,22 @@ def make_documents(project: Project, briefings: list[Briefing], formats: tuple[s
         document = Document(briefing)
         if "html" in formats:
             pdf_href = f"{briefing.audience.id}.pdf" if "pdf" in formats else None
-            document.files["html"] = renderer.render_html(briefing, "screen", pdf_href).encode("utf-8")
+            html = renderer.render_html(briefing, "screen", pdf_href)
+            found = active_parts(html)
+            if found:
+                problems.append(Problem(
+                    f"The web page would run or load something: {', '.join(found[:3])}.", None,
+                    key=f"document {briefing.slug}.html",
+                    hint="A project template in templates/ adds it: pages are standalone, with nothing "
+                         "run or loaded from elsewhere. Remove it from the template."))
+                continue
+            document.files["html"] = html.encode("utf-8")
         if fitter is not None:
             seconds = project.limits.layout_seconds
             try:
                 with weasyprint_warnings() as warnings, time_limit(seconds):
-                    fitted = fitter.fit(renderer.render_html(briefing, "print"), project.root,
+                    # A URL, not a path: WeasyPrint cannot turn a path that is not UTF-8 into one.
+                    fitted = fitter.fit(renderer.render_html(briefing, "print"), file_uri(project.root) + "/",
                                         project.settings.layout, briefing.slug)
                     document.files["pdf"] = fitted.write_pdf()
             except DoesNotFit as exc:
@@ -138,7 +149,7 @@ def make_documents(project: Project, briefings: list[Briefing], formats: tuple[s
         document.seconds = time.perf_counter() - started
         documents.append(document)
     if problems:
-        raise MakecaseError(problems, summary=f"{len(problems)} briefing(s) could not be laid out on one page; "
+        raise MakecaseError(problems, summary=f"{len(problems)} briefing(s) could not be made; "
                                               "nothing was written:")
     return documents
 
@@ -151,7 +162,13 @@ def write_documents(project: Project, documents: list[Document], out_dir: Path,
         for fmt, data in document.files.items():
             files[f"{document.slug}.{fmt}"] = data
     if any("html" in d.files for d in documents):
-        files["index.html"] = renderer.render_index(documents=documents, project=project).encode("utf-8")
+        index = renderer.render_index(documents=documents, project=project)
+        found = active_parts(index)
+        if found:
+            raise MakecaseError.single(
+                f"The index page would run or load something: {', '.join(found[:3])}.", key="index.html",
+                hint="A project template (templates/index.html) adds it: remove it from the template.")
+        files["index.html"] = index.encode("utf-8")
     files["manifest.json"] = (json.dumps(_manifest(project, documents), indent=2) + "\n").encode("utf-8")
     return publish(out_dir, files)
 

@@ -61,7 +61,7 @@ def without_packaged(messages: list[str], packaged_css: str) -> list[str]:
     return keep
 
 
-class TimeLimit(Exception):
+class TimeLimit(BaseException):  # not Exception: WeasyPrint must not swallow it
     """Raised inside the block when its time is up."""
 
 

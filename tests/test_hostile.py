@@ -109,6 +109,12 @@ CASES = [
      ["build", "--format", "html"], ["templates/partials/quote.html:1", "Template refused"]),
     ("template-builds-a-huge-string", {"templates/partials/quote.html": "{{ 'x' * 100000000 }}"},
      ["build", "--format", "html"], ["templates/partials/quote.html:1", "Template refused"]),
+    ("template-writes-a-script-tag", {"templates/partials/quote.html": "<script>fetch('https://x.example')</script>"},
+     ["build", "--format", "html"], ["document gps.html", "would run or load something", "<script>"]),
+    ("template-loads-a-remote-image", {"templates/partials/quote.html": '<img src="https://x.example/t.png" alt="">'},
+     ["build", "--format", "html"], ["document gps.html", "https://x.example/t.png"]),
+    ("index-template-with-an-event-handler", {"templates/index.html": '<body onload="steal()">x</body>'},
+     ["build", "--format", "html"], ["index.html", "event handler (onload=)"]),
     ("template-syntax-error", {"templates/partials/quote.html": "<p>\n{% if b.quote %}\n<p>no end</p>\n"},
      ["build", "--format", "html"], ["templates/partials/quote.html:", "Template syntax error", "how to fix"]),
     ("template-undefined-name", {"templates/partials/quote.html": "<p>\n{{ no_such_thing.name }}</p>\n"},
@@ -324,3 +330,45 @@ def test_weasyprint_warnings_are_shown_once_per_document_and_strict_fails_on_the
 def test_the_default_pack_builds_without_warnings(tmp_path):
     result = CliRunner().invoke(cli, ["-C", str(tmp_path), "build", "-a", "gps", "--strict"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_page_that_takes_too_long_to_lay_out_is_stopped_with_a_clear_error(tmp_path, monkeypatch):
+    import makecase.load
+    from makecase.limits import Limits
+
+    monkeypatch.setattr(makecase.load, "_limits", lambda settings: Limits(layout_seconds=0.001))
+    result = CliRunner().invoke(cli, ["-C", str(tmp_path), "build", "-a", "gps", "-f", "pdf"])
+    assert result.exit_code == 2, result.output
+    assert "took more than" in result.output and "limits.layout_seconds" in result.output
+    assert not (tmp_path / "output").exists()
+
+
+def test_a_project_folder_whose_name_is_not_utf8_builds(tmp_path):
+    root = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9"))
+    root.mkdir()
+    (root / "makecase.yaml").write_text("footer: Made in {place.nmae}\n")
+    result = CliRunner().invoke(cli, ["-C", str(root), "validate"])
+    assert result.exit_code == 2 and "makecase.yaml:1:" in result.output, result.output
+    (root / "makecase.yaml").write_text("footer: Made here.\n")
+    result = CliRunner().invoke(cli, ["-C", str(root), "build", "-a", "gps"])
+    assert result.exit_code == 0, result.output
+    assert (root / "output" / "gps.pdf").is_file()
+
+
+def test_placeholders_in_lever_names_are_filled(tmp_path):
+    root = tmp_path / "project"
+    make(root, tmp_path, {
+        "makecase.yaml": "partnership:\n  name: Move More\n",
+        "content/evidence.yaml": "levers:\n  - id: guidance\n    name: Guidance for {partnership.name}\n",
+    })
+    result = CliRunner().invoke(cli, ["-C", str(root), "build", "-a", "gps", "-f", "html"])
+    assert result.exit_code == 0, result.output
+    html = (root / "output" / "gps.html").read_text(encoding="utf-8")
+    assert "Guidance for Move More" in html and "{partnership.name}" not in html
+
+
+def test_init_into_an_unwritable_folder_is_a_clear_error(tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "a-file" / "project")])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output
