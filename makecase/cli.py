@@ -111,15 +111,15 @@ def list_(obj: CliContext) -> None:
     project = load_project(obj.project_dir)
     click.echo("Audiences:")
     for audience in project.audiences.values():
-        click.echo(f"  {audience.id:<20} {audience.title}")
+        click.echo(f"  {audience.id:<20} {clean(audience.title, 200)}")
     click.echo("\nLevers:")
     for lever in project.levers.values():
         count = sum(1 for e in project.evidence.values() if e.lever == lever.id)
-        click.echo(f"  {lever.id:<20} {lever.name} ({count} evidence item{'s' if count != 1 else ''})")
+        click.echo(f"  {lever.id:<20} {clean(lever.name, 200)} ({count} evidence item{'s' if count != 1 else ''})")
     if project.places:
         click.echo("\nPlaces:")
         for place in project.places.values():
-            click.echo(f"  {place.id:<20} {place.name}")
+            click.echo(f"  {place.id:<20} {clean(place.name, 200)}")
 
 
 @cli.command()
