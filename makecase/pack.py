@@ -99,59 +99,76 @@ def document_warnings(documents: list[Document]) -> list[Problem]:
 
 def make_documents(project: Project, briefings: list[Briefing], formats: tuple[str, ...],
                    renderer: Renderer) -> list[Document]:
-    """Render and fit every briefing; raise every overflow together, having written nothing."""
+    """Render and fit every briefing; raise every problem together, having written nothing."""
     fitter = PageFitter(project.allowed_dirs) if "pdf" in formats else None
     documents: list[Document] = []
     problems: list[Problem] = []
+    seconds = project.limits.layout_seconds
     for briefing in briefings:
         started = time.perf_counter()
-        document = Document(briefing)
-        if "html" in formats:
-            pdf_href = f"{briefing.audience.id}.pdf" if "pdf" in formats else None
-            html = renderer.render_html(briefing, "screen", pdf_href)
-            found = active_parts(html)
-            if found:
-                problems.append(Problem(
-                    f"The web page would run or load something: {', '.join(found[:3])}.", None,
-                    key=f"document {briefing.slug}.html",
-                    hint="A project template in templates/ adds it: pages are standalone, with nothing "
-                         "run or loaded from elsewhere. Remove it from the template."))
-                continue
-            document.files["html"] = html.encode("utf-8")
-        if fitter is not None:
-            seconds = project.limits.layout_seconds
-            try:
-                with weasyprint_warnings() as warnings, time_limit(seconds):
-                    # A URL, not a path: WeasyPrint cannot turn a path that is not UTF-8 into one.
-                    fitted = fitter.fit(renderer.render_html(briefing, "print"), file_uri(project.root) + "/",
-                                        project.settings.layout, briefing.slug)
-                    document.files["pdf"] = fitted.write_pdf()
-            except DoesNotFit as exc:
-                problems.append(Problem(exc.problem.message, briefing.audience.where(),
-                                        key=f"audience {briefing.slug}", hint=exc.problem.hint))
-                continue
-            except TimeLimit:
-                problems.append(Problem(
-                    f"Laying out this page took more than {seconds} s, the limit for one document.",
-                    briefing.audience.where(), key=f"audience {shown(briefing.slug)}",
-                    hint="Look for very long texts or unusual CSS in this audience's content; or raise "
-                         "limits.layout_seconds in makecase.yaml."))
-                continue
-            except RecursionError:
-                problems.append(Problem(
-                    "This page is nested too deeply to lay out.", briefing.audience.where(),
-                    key=f"audience {shown(briefing.slug)}",
-                    hint="Look for deeply nested lists in this audience's texts or project templates."))
-                continue
-            document.warnings = without_packaged(warnings, _packaged_css())
-            document.body_size = fitted.body_size
-            document.layouts = fitted.layouts
+        try:
+            with time_limit(seconds):  # rendering (project templates) and layout together
+                document = make_document(project, briefing, formats, renderer, fitter)
+        except _NotMade as exc:
+            problems.append(exc.problem)
+            continue
+        except TimeLimit:
+            problems.append(Problem(
+                f"Making this page took more than {seconds} s, the limit for one document.",
+                briefing.audience.where(), key=f"audience {shown(briefing.slug)}",
+                hint="Look for very long texts, unusual CSS or loops in project templates; or raise "
+                     "limits.layout_seconds in makecase.yaml."))
+            continue
         document.seconds = time.perf_counter() - started
         documents.append(document)
     if problems:
         raise MakecaseError(problems, summary=f"{len(problems)} briefing(s) could not be made; "
                                               "nothing was written:")
     return documents
+
+
+class _NotMade(Exception):
+    """One document could not be made: the build goes on to report the others too."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def make_document(project: Project, briefing: Briefing, formats: tuple[str, ...], renderer: Renderer,
+                  fitter: PageFitter | None) -> Document:
+    """One briefing's HTML and PDF, checked: a standalone page, one A4 page, WeasyPrint's warnings kept."""
+    document = Document(briefing)
+    if "html" in formats:
+        pdf_href = f"{briefing.audience.id}.pdf" if "pdf" in formats else None
+        html = renderer.render_html(briefing, "screen", pdf_href)
+        found = active_parts(html)
+        if found:
+            raise _NotMade(Problem(
+                f"The web page would run or load something: {', '.join(found[:3])}.", None,
+                key=f"document {briefing.slug}.html",
+                hint="A project template in templates/ adds it: pages are standalone, with nothing "
+                     "run or loaded from elsewhere. Remove it from the template."))
+        document.files["html"] = html.encode("utf-8")
+    if fitter is not None:
+        try:
+            with weasyprint_warnings() as warnings:
+                # A URL, not a path: WeasyPrint cannot turn a path that is not UTF-8 into one.
+                fitted = fitter.fit(renderer.render_html(briefing, "print"), file_uri(project.root) + "/",
+                                    project.settings.layout, briefing.slug)
+                document.files["pdf"] = fitted.write_pdf()
+        except DoesNotFit as exc:
+            raise _NotMade(Problem(exc.problem.message, briefing.audience.where(),
+                                   key=f"audience {briefing.slug}", hint=exc.problem.hint)) from None
+        except RecursionError:
+            raise _NotMade(Problem(
+                "This page is nested too deeply to lay out.", briefing.audience.where(),
+                key=f"audience {shown(briefing.slug)}",
+                hint="Look for deeply nested lists in this audience's texts or project templates.")) from None
+        document.warnings = without_packaged(warnings, _packaged_css())
+        document.body_size = fitted.body_size
+        document.layouts = fitted.layouts
+    return document
 
 
 def write_documents(project: Project, documents: list[Document], out_dir: Path,
@@ -162,7 +179,13 @@ def write_documents(project: Project, documents: list[Document], out_dir: Path,
         for fmt, data in document.files.items():
             files[f"{document.slug}.{fmt}"] = data
     if any("html" in d.files for d in documents):
-        index = renderer.render_index(documents=documents, project=project)
+        try:
+            with time_limit(project.limits.layout_seconds):
+                index = renderer.render_index(documents=documents, project=project)
+        except TimeLimit:
+            raise MakecaseError.single(
+                f"Making the index page took more than {project.limits.layout_seconds} s.", key="index.html",
+                hint="Look for loops in templates/index.html.") from None
         found = active_parts(index)
         if found:
             raise MakecaseError.single(

@@ -17,6 +17,7 @@ What a template may use is documented in docs/security.md.
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +33,9 @@ from .limits import Limits
 
 MAX_REPEAT = 10_000  # the longest string or list `*` may build in a template
 MAX_POWER = 64
+MAX_ARGUMENT = 1_000_000  # the longest string or list a template may pass to a macro or function
+MAX_WIDTH = 10_000  # the largest number a width-taking filter (center, indent, format...) may get
+WIDTH_FILTERS = ("center", "indent", "wordwrap", "truncate", "format", "batch", "slice", "filesizeformat")
 
 
 class ContainedLoader(jinja2.FileSystemLoader):
@@ -68,6 +72,31 @@ class Sandbox(SandboxedEnvironment):
                         f"repeating a value to more than {MAX_REPEAT:,} items is not allowed in templates")
         return super().call_binop(context, operator, left, right)
 
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature
+        # A macro that calls itself with its argument doubled would fill memory in 30 steps.
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, (str, list, tuple)) and len(value) > MAX_ARGUMENT:
+                raise jinja2.sandbox.SecurityError(
+                    f"passing a value of more than {MAX_ARGUMENT:,} characters or items is not allowed in templates")
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+def _bounded(name: str, function):
+    """A width-taking filter that refuses widths no page needs (`'x'|center(10**9)` is 1 GB)."""
+
+    def bounded(*args, **kwargs):
+        for value in (*args[1:], *kwargs.values()):
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_WIDTH:
+                raise jinja2.sandbox.SecurityError(f"the {name} filter may not take numbers above {MAX_WIDTH:,}")
+        if name == "format" and args and isinstance(args[0], str) and re.search(r"%[-+ #0]*(\d{5,}|\.\d{5,})", args[0]):
+            raise jinja2.sandbox.SecurityError(f"the format filter may not take widths above {MAX_WIDTH:,}")
+        return function(*args, **kwargs)
+
+    for attribute in ("jinja_pass_arg",):  # keep Jinja's context/eval-context markers
+        if hasattr(function, attribute):
+            setattr(bounded, attribute, getattr(function, attribute))
+    return bounded
+
 
 class _CompiledTemplates(jinja2.BytecodeCache):
     """Compiled templates kept in memory for the process, keyed by file name and source checksum:
@@ -90,7 +119,7 @@ _COMPILED = _CompiledTemplates()
 
 
 def make_environment(template_dirs: list[Path], roots: list[Path], limits: Limits) -> Sandbox:
-    return Sandbox(
+    env = Sandbox(
         loader=ContainedLoader(template_dirs, roots, limits),
         bytecode_cache=_COMPILED,
         autoescape=True,
@@ -98,6 +127,10 @@ def make_environment(template_dirs: list[Path], roots: list[Path], limits: Limit
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    for name in WIDTH_FILTERS:
+        env.filters[name] = _bounded(name, env.filters[name])
+    env.globals.pop("lipsum", None)  # generates text by the megabyte on request; no page needs it
+    return env
 
 
 @contextmanager

@@ -115,6 +115,12 @@ CASES = [
      ["build", "--format", "html"], ["document gps.html", "https://x.example/t.png"]),
     ("index-template-with-an-event-handler", {"templates/index.html": '<body onload="steal()">x</body>'},
      ["build", "--format", "html"], ["index.html", "event handler (onload=)"]),
+    ("template-centres-a-gigabyte", {"templates/partials/quote.html": "{{ 'x'|center(1000000000) }}"},
+     ["build", "--format", "html"], ["templates/partials/quote.html:1", "Template refused", "center"]),
+    ("template-doubles-a-string-in-a-macro",
+     {"templates/partials/quote.html": "{% macro d(s, n) %}{{ d(s ~ s, n - 1) if n else s|length }}{% endmacro %}"
+                                       "{{ d('x', 60) }}"},
+     ["build", "--format", "html"], ["templates/partials/quote.html:1", "Template refused", "1,000,000"]),
     ("template-syntax-error", {"templates/partials/quote.html": "<p>\n{% if b.quote %}\n<p>no end</p>\n"},
      ["build", "--format", "html"], ["templates/partials/quote.html:", "Template syntax error", "how to fix"]),
     ("template-undefined-name", {"templates/partials/quote.html": "<p>\n{{ no_such_thing.name }}</p>\n"},
@@ -340,6 +346,7 @@ def test_a_page_that_takes_too_long_to_lay_out_is_stopped_with_a_clear_error(tmp
     result = CliRunner().invoke(cli, ["-C", str(tmp_path), "build", "-a", "gps", "-f", "pdf"])
     assert result.exit_code == 2, result.output
     assert "took more than" in result.output and "limits.layout_seconds" in result.output
+    assert "content/audiences.yaml:" in result.output
     assert not (tmp_path / "output").exists()
 
 
@@ -372,3 +379,16 @@ def test_init_into_an_unwritable_folder_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(cli, ["init", str(tmp_path / "a-file" / "project")])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output and "internal error" not in result.output
+
+
+def test_a_template_that_loops_for_ever_is_stopped_by_the_time_limit(tmp_path, monkeypatch):
+    import makecase.load
+    from makecase.limits import Limits
+
+    monkeypatch.setattr(makecase.load, "_limits", lambda settings: Limits(layout_seconds=0.2))
+    root = tmp_path / "project"
+    make(root, tmp_path, {"templates/partials/quote.html":
+                          "{% for i in range(99999) %}{% for j in range(99999) %}.{% endfor %}{% endfor %}"})
+    result = CliRunner().invoke(cli, ["-C", str(root), "build", "-a", "gps", "-f", "html"])
+    assert result.exit_code == 2, result.output
+    assert "took more than" in result.output
