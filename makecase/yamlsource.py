@@ -102,8 +102,11 @@ def read_yaml(file: Path, roots: list[Path] | None = None, limits: Limits = DEFA
             f"The file holds {what}, which YAML does not allow (a control character or non-character).",
             location, hint="Delete it; it is usually invisible and pasted from another program.") from None
     except RecursionError:
-        raise MakecaseError.single(f"This file is nested too deeply to read.", Location(file),
+        raise MakecaseError.single("This file is nested too deeply to read.", Location(file),
                                    hint="Content nests a few levels at most.") from None
+    except (ValueError, OverflowError) as exc:  # e.g. a number of thousands of digits
+        raise MakecaseError.single(f"A value in this file cannot be read: {shown(exc, 120)}.", Location(file),
+                                   hint="Check numbers and dates; put text that looks like one in quotes.") from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -156,6 +159,7 @@ def _syntax_hint(problem: str, context: str = "") -> str:
 
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 # Characters that have no place in text on a page (YAML lets "\0" or "\e" escapes write them).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 
@@ -175,6 +179,10 @@ def _check_scalar(node: yaml.ScalarNode, file: Path, limits: Limits, loader: yam
             f"This text holds the control character {bad.group(0).encode('unicode_escape').decode()}, "
             "which cannot be shown on a page.", where,
             hint="Delete it; it is usually invisible and pasted from another program.")
+    if node.tag in (_INT, _FLOAT) and len(value) > 40:
+        raise MakecaseError.single(
+            f"This number has {len(value):,} characters; no figure on a page needs more than 40.", where,
+            hint="Check the number, or put it in quotes if it is text.")
     if node.tag == _TIMESTAMP:
         try:
             loader.construct_yaml_timestamp(node)

@@ -169,6 +169,10 @@ CASES = [
     ("markdown-nested-lists",
      {"content/evidence.yaml": evidence(body="|\n" + "".join("      " + "  " * i + "- x\n" for i in range(60)))},
      ["validate"], ["content/evidence.yaml:5:", "nest", "levels deep"]),
+    ("a-number-of-5000-digits",
+     {"makecase.yaml": "limits:\n  field_chars: 50000\n",
+      "content/places.yaml": "places:\n  - id: x\n    name: X\n    population: " + "9" * 5000 + "\n"},
+     ["validate"], ["content/places.yaml:4:17", "This number has 5,000 characters"]),
     ("limit-raised-past-its-ceiling", {"makecase.yaml": "limits:\n  file_kb: 100000\n"},
      ["validate"], ["makecase.yaml:2:12", "'file_kb' is out of range"]),
     # --- a person's mistakes --------------------------------------------------------------------
