@@ -48,7 +48,7 @@ def _walk_css(nodes, file: Path, problems: list[Problem]) -> None:
         kind = getattr(node, "type", None)
         where = Location(file, getattr(node, "source_line", None), getattr(node, "source_column", None))
         if kind == "error":
-            problems.append(Problem(f"CSS syntax error: {shown(node.message, 120)}.", where,
+            problems.append(Problem(f"CSS syntax error: {shown(node.message, 120).rstrip('.')}.", where,
                                     hint="Check the brackets, quotes and semicolons here."))
             continue
         if kind == "at-rule" and node.lower_at_keyword in ("import", "namespace"):
@@ -119,7 +119,7 @@ def load_logo(path: Path, roots: list[Path], limits: Limits, where: Location | N
             raise refuse("is not an SVG image", "Use an SVG, PNG or JPEG file.")
         return Asset(path, data, "image/svg+xml")
 
-    from PIL import Image  # WeasyPrint's own image library
+    from PIL import Image, UnidentifiedImageError  # WeasyPrint's own image library
 
     try:
         with Image.open(io.BytesIO(data)) as image:
@@ -133,6 +133,9 @@ def load_logo(path: Path, roots: list[Path], limits: Limits, where: Location | N
             image.load()
     except MakecaseError:
         raise
+    except UnidentifiedImageError:
+        raise refuse("is not a PNG, JPEG, GIF, WebP or SVG image",
+                     "Export the logo as SVG or PNG.") from None
     except Exception as exc:  # Pillow raises many kinds for unknown or damaged files
         raise refuse(f"cannot be read as an image ({shown(exc, 80)})",
                      "Use an SVG, PNG or JPEG file, exported again if it is damaged.") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,10 +61,7 @@ class Problem:
         if self.location is not None:
             loc = self.location
             if base is not None:
-                try:
-                    loc = Location(loc.file.resolve().relative_to(base.resolve()), loc.line, loc.column)
-                except ValueError:
-                    pass
+                loc = Location(_relative(loc.file, base), loc.line, loc.column)
             where = f"{loc}: "
         lines = [f"{where}{self.message}"]
         if self.excerpt:
@@ -74,6 +72,16 @@ class Problem:
             lines.append(f"    how to fix: {self.hint}")
         # Every line is cleaned and cut here, whatever a message quoted from content.
         return "\n".join(clean(line, MAX_LINE) for line in lines)
+
+
+def _relative(file: Path, base: Path) -> Path:
+    """The file as a person finds it from the project folder: a symlink is named, not followed."""
+    for resolve in (os.path.abspath, os.path.realpath):
+        try:
+            return Path(resolve(file)).relative_to(resolve(base))
+        except ValueError:
+            continue
+    return file
 
 
 @dataclass

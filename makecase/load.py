@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import plain, resources
 from .assets import BrandFiles, load_brand
+from .contain import contained_dir
 from .limits import DEFAULT as DEFAULT_LIMITS
 from .limits import Limits
 from .contrast import contrast_failures
@@ -164,6 +165,7 @@ def load_project(root: Path | str = ".") -> Project:
     _check_markdown(project, problems)
     if not problems:
         _check_filled(project, problems)
+    _check_output_dir(project, problems)
     problems.raise_if_any()
     project.warnings = _warnings(project)
     return project
@@ -557,6 +559,16 @@ def _check_placeholders(project: Project, problems: ProblemList) -> None:
         elif name in PLACE_PLACEHOLDERS and not project.places:
             problems.add(f"{{{name}}} needs a place, but the project has no places.yaml.", where,
                          key="footer", hint="Add content/places.yaml with at least one place, or write the name out.")
+
+
+def _check_output_dir(project: Project, problems: ProblemList) -> None:
+    """output.dir comes from the project's own (untrusted) file: it must stay inside the project."""
+    try:
+        contained_dir(project.root, project.settings.output.dir,
+                      project.settings_where.get("output.dir", Location(project.root / SETTINGS_FILE)),
+                      "output.dir")
+    except MakecaseError as exc:
+        problems.extend(exc.problems)
 
 
 # Fields the templates show through Markdown (the `md` and `md_inline` filters).
