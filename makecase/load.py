@@ -20,15 +20,15 @@ from pydantic import BaseModel, ValidationError
 from . import plain, resources
 from .assets import BrandFiles, load_brand
 from .contain import contained_dir
-from .limits import DEFAULT as DEFAULT_LIMITS
-from .limits import Limits
 from .contrast import contrast_failures
 from .errors import Location, MakecaseError, Problem, ProblemList
+from .limits import DEFAULT as DEFAULT_LIMITS
+from .limits import Limits
+from .mdtext import MarkdownError, check_cost, markdown_to_html
 from .placeholders import KNOWN as KNOWN_PLACEHOLDERS
 from .placeholders import PLACE_NAMES as PLACE_PLACEHOLDERS
 from .placeholders import names_in as placeholder_names
 from .placeholders import fill_all, strings_in, values_for
-from .mdtext import MarkdownError, check_cost, markdown_to_html
 from .model import (Audience, Contact, EvidenceItem, GlossaryTerm, Item, Lever, Place, Quote,
                     Settings, Story)
 from .yamlsource import YamlSource, read_yaml

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import base64
 import os
-from urllib.parse import quote
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup
 
 from . import __version__
 from .compose import Briefing
 from .load import Project
-from .templating import make_environment, template_errors
 from .mdtext import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, markdown_to_html  # noqa: F401 - render's face
+from .templating import make_environment, template_errors
 
 Medium = Literal["print", "screen"]
 

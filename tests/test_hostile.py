@@ -80,6 +80,8 @@ CASES = [
      ["validate"], ["content/evidence.yaml", "outside the project folder"]),
     ("content-file-is-a-fifo", {"content/audiences.yaml": Fifo()},
      ["validate"], ["content/audiences.yaml", "not an ordinary file"]),
+    ("content-file-is-a-symlink-loop", {"content/evidence.yaml": Link("evidence.yaml")},
+     ["validate"], ["content/evidence.yaml", "Cannot open the content file", "how to fix"]),
     ("content-file-is-a-folder", {"content/stories.yaml/x": "x"},
      ["validate"], ["content/stories.yaml", "is a folder"]),
     ("content-file-too-large", {"content/evidence.yaml": "# " + "x" * 600_000 + "\n"},
@@ -396,3 +398,10 @@ def test_a_template_that_loops_for_ever_is_stopped_by_the_time_limit(tmp_path, m
     result = CliRunner().invoke(cli, ["-C", str(root), "build", "-a", "gps", "-f", "html"])
     assert result.exit_code == 2, result.output
     assert "took more than" in result.output
+
+
+def test_a_symlink_that_stays_inside_the_project_is_fine(tmp_path):
+    root = tmp_path / "project"
+    make(root, tmp_path, {"shared/evidence.yaml": evidence(), "content/evidence.yaml": Link("../shared/evidence.yaml")})
+    result = CliRunner().invoke(cli, ["-C", str(root), "validate"])
+    assert result.exit_code == 0, result.output
