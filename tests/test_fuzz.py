@@ -144,3 +144,41 @@ def test_every_text_field_ends_in_success_or_a_clear_error(fuzz_root, value):
 @given(values)
 def test_fuzz_10000(fuzz_root, value):
     check_one(fuzz_root, *value)
+
+
+CSS_ALPHABET = "</>@:;{}()'\"\\ \n!-urlimportdatastyle:#0.,*"
+css_texts = st.one_of(
+    st.text(alphabet=CSS_ALPHABET, max_size=200),
+    st.lists(st.sampled_from(["p { color: red }", "</style>", "<!--", "@import 'x.css';", "url(", ")",
+                              "url(data:image/png;base64,AAAA)", "url(https://x.example/t.png)", "\\3c/style>",
+                              "@media print {", "}", "'", '"', "/*", "*/", "@font-face { src: ", "image-set("]),
+             max_size=12).map(" ".join),
+)
+
+
+def check_css_case(root: Path, css: str) -> None:
+    (root / "assets").mkdir(parents=True, exist_ok=True)
+    (root / "assets" / "extra.css").write_text(css, encoding="utf-8", errors="surrogateescape")
+    (root / "makecase.yaml").write_text("brand:\n  extra_css: assets/extra.css\n", encoding="utf-8")
+    try:
+        project = load_project(root)
+    except MakecaseError:
+        return
+    html = Renderer(project).render_html(compose(project, project.audiences["gps"]), "screen")
+    assert html.lower().count("</style") == 1, css
+    from makecase.standalone import active_parts
+
+    assert not active_parts(html), (css, active_parts(html))
+
+
+@settings(max_examples=100, **SETTINGS)
+@given(css_texts)
+def test_extra_css_is_refused_or_stays_inside_its_style_element(tmp_path_factory, css):
+    check_css_case(tmp_path_factory.mktemp("css", numbered=True), css)
+
+
+@pytest.mark.fuzz
+@settings(max_examples=2_000, **SETTINGS)
+@given(css_texts)
+def test_fuzz_css_2000(tmp_path_factory, css):
+    check_css_case(tmp_path_factory.mktemp("css", numbered=True), css)
