@@ -42,6 +42,7 @@ from .errors import Location, MakecaseError, shown
 STAGING_PREFIX = ".makecase-"
 JOURNAL = ".makecase-journal.json"
 MANIFEST = "manifest.json"
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024  # a manifest lists pages; one this large was not written by us
 # The one system call that moves a staged file into place (a seam for the kill tests).
 _move = os.replace
 
@@ -84,6 +85,8 @@ def recover(out_dir: Path) -> None:
     journal_path = out_dir / JOURNAL
     if _lexists(journal_path):
         try:
+            if not _is_regular(out_dir, JOURNAL) or os.lstat(journal_path).st_size > MAX_MANIFEST_BYTES:
+                raise ValueError("not a journal this tool wrote")
             journal = json.loads(journal_path.read_bytes())
             staging = journal["staging"]
             if not (isinstance(staging, str) and staging.startswith(STAGING_PREFIX) and "/" not in staging):
@@ -189,7 +192,8 @@ def _make_parents(out_dir: Path, rel: str) -> None:
 def _stale(out_dir: Path, keep: set[str]) -> list[dict]:
     """The previous manifest's files that this build does not write, and that are still ours."""
     try:
-        data = (out_dir / MANIFEST).read_bytes() if _is_regular(out_dir, MANIFEST) else b""
+        readable = _is_regular(out_dir, MANIFEST) and os.lstat(out_dir / MANIFEST).st_size <= MAX_MANIFEST_BYTES
+        data = (out_dir / MANIFEST).read_bytes() if readable else b""
         manifest = json.loads(data) if data else {}
         listed = [f for d in manifest.get("documents", []) for f in d["files"].values()]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
