@@ -51,6 +51,11 @@ def _walk_css(nodes, file: Path, problems: list[Problem]) -> None:
             problems.append(Problem(f"CSS syntax error: {shown(node.message, 120).rstrip('.')}.", where,
                                     hint="Check the brackets, quotes and semicolons here."))
             continue
+        if kind == "at-keyword" and node.lower_value in ("import", "namespace"):
+            # Nested in a block, where tinycss2 does not parse rules: still refused (found by fuzzing).
+            problems.append(Problem(f"@{node.value} is not allowed in extra CSS: a page loads nothing from elsewhere.",
+                                    where, hint="Paste the rules you need into this file instead."))
+            continue
         if kind == "at-rule" and node.lower_at_keyword in ("import", "namespace"):
             problems.append(Problem(f"@{node.at_keyword} is not allowed in extra CSS: a page loads nothing from elsewhere.",
                                     where, hint="Paste the rules you need into this file instead."))
