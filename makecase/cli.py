@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
+from .errors import Location, MakecaseError, clean
 from .version import __version__
-from .errors import MakecaseError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -38,12 +38,21 @@ class MakecaseGroup(click.Group):
             _fail(error, settings.project_dir if settings else Path.cwd())
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
+        except OSError as exc:  # a folder that cannot be written, a full disk: not a bug
+            settings = ctx.find_object(CliContext)
+            if settings and settings.debug:
+                raise
+            where = Location(Path(exc.filename)) if isinstance(exc.filename, (str, Path)) else None
+            _fail(MakecaseError.single(f"Cannot read or write a file: {(exc.strerror or str(exc)).lower()}.",
+                                       where, hint="Check the folder exists and you may write to it, "
+                                                   "and that the disk is not full."),
+                  settings.project_dir if settings else Path.cwd())
         except Exception:  # a bug: say so, and how to report it
             settings = ctx.find_object(CliContext)
             if settings and settings.debug:
                 raise
             exc_type, exc, _ = sys.exc_info()
-            click.echo(f"makecase: internal error: {exc_type.__name__}: {exc}\n"
+            click.echo(f"makecase: internal error: {exc_type.__name__}: {clean(str(exc), 300)}\n"
                        "This is a bug in makecase, not in your content. Run again with --debug "
                        "to see the traceback, and report it.", err=True)
             sys.exit(70)
@@ -90,7 +99,7 @@ def build(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], 
                   if document.body_size else "")
         files = ", ".join(f"{document.slug}.{f}" for f in document.files)
         click.echo(f"  {files}{detail}")
-    click.echo(f"Wrote {len(report.documents)} briefing(s) to {report.out_dir} "
+    click.echo(f"Wrote {len(report.documents)} briefing(s) to {clean(str(report.out_dir))} "
                f"in {report.seconds:.1f} s.")
 
 
@@ -103,15 +112,15 @@ def list_(obj: CliContext) -> None:
     project = load_project(obj.project_dir)
     click.echo("Audiences:")
     for audience in project.audiences.values():
-        click.echo(f"  {audience.id:<20} {audience.title}")
+        click.echo(f"  {audience.id:<20} {clean(audience.title, 200)}")
     click.echo("\nLevers:")
     for lever in project.levers.values():
         count = sum(1 for e in project.evidence.values() if e.lever == lever.id)
-        click.echo(f"  {lever.id:<20} {lever.name} ({count} evidence item{'s' if count != 1 else ''})")
+        click.echo(f"  {lever.id:<20} {clean(lever.name, 200)} ({count} evidence item{'s' if count != 1 else ''})")
     if project.places:
         click.echo("\nPlaces:")
         for place in project.places.values():
-            click.echo(f"  {place.id:<20} {place.name}")
+            click.echo(f"  {place.id:<20} {clean(place.name, 200)}")
 
 
 @cli.command()

@@ -16,7 +16,7 @@ from .contrast import full_brand
 from .load import Project
 from .model import (Audience, Brand, Contact, EvidenceItem, Figure, GlossaryTerm, Lever, Link,
                     LocalFigure, Partnership, Place, Quote, REPORT_TITLE, Source, Story)
-from .placeholders import fill_all
+from .placeholders import fill_all, values_for
 
 # The report as the colophon cites it: a citation, not a claim, so it needs no passage.
 REPORT = Source.model_construct(
@@ -119,15 +119,7 @@ def for_whom(title: str) -> str:
 
 
 def placeholder_values(project: Project, place: Place | None) -> dict[str, str]:
-    values: dict[str, str] = {}
-    if project.settings.partnership:
-        values["partnership.name"] = project.settings.partnership.name
-    if place is not None:
-        values["place.name"] = place.name
-        values["place.kind"] = place.kind or "area"
-        if place.population is not None:
-            values["place.population"] = f"{place.population:,}"
-    return values
+    return values_for(project.settings.partnership, place)
 
 
 def compose(project: Project, audience: Audience, place: Place | None = None) -> Briefing:
@@ -145,7 +137,7 @@ def compose(project: Project, audience: Audience, place: Place | None = None) ->
         return copy
 
     audience = filled(audience)
-    cases = [Case(filled(project.evidence[e]), project.levers[project.evidence[e].lever])
+    cases = [Case(filled(project.evidence[e]), filled(project.levers[project.evidence[e].lever]))
              for e in audience.evidence if e in project.evidence]
 
     story_id = (place.story if place and place.story else None) or audience.story

@@ -2,8 +2,31 @@
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# Characters a message must never send to a terminal raw: C0/C1 controls (escape sequences
+# can rewrite the screen), bidi overrides and isolates (can reorder what a reader sees),
+# non-characters and lone surrogates (from file names that are not UTF-8).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                     "\u2066-\u2069\ufeff\ufff9-\ufffb\ufffe\uffff\ud800-\udfff]")
+MAX_LINE = 300
+
+
+def clean(text: str, limit: int | None = None) -> str:
+    """Text safe to print: unsafe characters shown as escapes, and cut to `limit` characters."""
+    text = _UNSAFE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii")
+                       if ord(m.group(0)) < 0x10000 else "?", str(text))
+    if limit is not None and len(text) > limit:
+        text = text[: max(1, limit - 1)] + "…"
+    return text
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value quoted into a message: cleaned and cut, so a 100 KB id prints as one short line."""
+    return clean(str(value).replace("\n", " "), limit)
 
 
 @dataclass(frozen=True)
@@ -31,23 +54,34 @@ class Problem:
     location: Location | None = None
     key: str | None = None
     hint: str | None = None
+    excerpt: str | None = None  # the line of the file, with a caret under the column
 
     def render(self, base: Path | None = None) -> str:
         where = ""
         if self.location is not None:
             loc = self.location
             if base is not None:
-                try:
-                    loc = Location(loc.file.resolve().relative_to(base.resolve()), loc.line, loc.column)
-                except ValueError:
-                    pass
+                loc = Location(_relative(loc.file, base), loc.line, loc.column)
             where = f"{loc}: "
         lines = [f"{where}{self.message}"]
+        if self.excerpt:
+            lines.extend(f"    {line}" for line in self.excerpt.splitlines())
         if self.key:
             lines.append(f"    at: {self.key}")
         if self.hint:
             lines.append(f"    how to fix: {self.hint}")
-        return "\n".join(lines)
+        # Every line is cleaned and cut here, whatever a message quoted from content.
+        return "\n".join(clean(line, MAX_LINE) for line in lines)
+
+
+def _relative(file: Path, base: Path) -> Path:
+    """The file as a person finds it from the project folder: a symlink is named, not followed."""
+    for resolve in (os.path.abspath, os.path.realpath):
+        try:
+            return Path(resolve(file)).relative_to(resolve(base))
+        except ValueError:
+            continue
+    return file
 
 
 @dataclass
@@ -70,12 +104,13 @@ class MakecaseError(Exception):
         location: Location | None = None,
         key: str | None = None,
         hint: str | None = None,
+        excerpt: str | None = None,
     ) -> MakecaseError:
-        return cls([Problem(message, location, key, hint)])
+        return cls([Problem(message, location, key, hint, excerpt)])
 
     def render(self, base: Path | None = None) -> str:
         count = len(self.problems)
-        head = self.summary or (
+        head = clean(self.summary, MAX_LINE) if self.summary else (
             "1 problem to fix:" if count == 1 else f"{count} problems to fix:"
         )
         body = "\n\n".join(p.render(base) for p in self.problems)

@@ -6,18 +6,24 @@ folders, and nothing else: no network, no other files on the machine.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .contain import is_inside, read_contained
+from .errors import MakecaseError
+from .limits import DEFAULT as DEFAULT_LIMITS
 
 
 class ProjectOnlyFetcher(URLFetcher):
     """Serves file: URLs under the allowed folders and data: URLs; refuses everything else."""
 
-    def __init__(self, allowed_dirs: list[Path]) -> None:
+    def __init__(self, allowed_dirs: list[Path], max_bytes: int = DEFAULT_LIMITS.asset_bytes) -> None:
         super().__init__(allowed_protocols={"file", "data"})
         self.allowed_dirs = [d.resolve() for d in allowed_dirs]
+        self.max_bytes = max_bytes
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers=None):  # noqa: D401 - WeasyPrint's signature
@@ -27,8 +33,13 @@ class ProjectOnlyFetcher(URLFetcher):
         if parts.scheme != "file":
             self.refused.append(url)
             raise ValueError(f"makecase does not load {parts.scheme or 'relative'} URLs during a build: {url}")
-        path = Path(unquote(parts.path)).resolve()
-        if not any(path.is_relative_to(d) for d in self.allowed_dirs):
+        path = Path(os.fsdecode(unquote_to_bytes(parts.path)))
+        if not is_inside(path.resolve(), self.allowed_dirs):
             self.refused.append(url)
             raise ValueError(f"makecase only reads files inside the project: {path}")
-        return URLFetcherResponse(path.as_uri(), path.read_bytes())
+        try:  # an ordinary file, not a FIFO or a device, and not huge
+            data = read_contained(path, self.allowed_dirs, max_bytes=self.max_bytes)
+        except MakecaseError as exc:
+            self.refused.append(url)
+            raise ValueError(exc.problems[0].message) from None
+        return URLFetcherResponse(url, data)

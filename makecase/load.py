@@ -7,7 +7,10 @@ audience), an item with a new id is added, and `enabled: false` switches an item
 
 from __future__ import annotations
 
+import copy
 import difflib
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,12 +18,17 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import plain, resources
+from .assets import BrandFiles, load_brand
+from .contain import contained_dir
 from .contrast import contrast_failures
 from .errors import Location, MakecaseError, Problem, ProblemList
+from .limits import DEFAULT as DEFAULT_LIMITS
+from .limits import Limits
+from .mdtext import MarkdownError, check_cost, markdown_to_html
 from .placeholders import KNOWN as KNOWN_PLACEHOLDERS
 from .placeholders import PLACE_NAMES as PLACE_PLACEHOLDERS
 from .placeholders import names_in as placeholder_names
-from .placeholders import strings_in
+from .placeholders import fill_all, strings_in, values_for
 from .privacy import identifying_pages
 from .model import (Audience, Contact, EvidenceItem, GlossaryTerm, Item, Lever, Place, Quote,
                     Settings, Story)
@@ -77,6 +85,8 @@ class Project:
     invalid: set[str] = field(default_factory=set)  # "collection:id" whose own errors are already reported
     template_dirs: list[Path] = field(default_factory=list)
     allowed_dirs: list[Path] = field(default_factory=list)
+    limits: Limits = DEFAULT_LIMITS
+    brand_files: BrandFiles = field(default_factory=BrandFiles)
     warnings: list[Problem] = field(default_factory=list)
 
     @property
@@ -101,21 +111,25 @@ def load_project(root: Path | str = ".") -> Project:
     problems = ProblemList()
 
     settings, settings_where = _load_settings(root, problems)
+    limits = _limits(settings)
+    brand_files, brand_problems = load_brand(root, settings.brand, settings_where, limits)
+    problems.extend(brand_problems)
 
-    layers = [resources.content_dir()]
+    packaged = resources.content_dir()
+    layers = [(packaged, [packaged.resolve()])]
     own_content = root / CONTENT_DIR
-    if own_content.is_dir() and own_content.resolve() != layers[0].resolve():
-        layers.append(own_content)
+    if own_content.is_dir() and own_content.resolve() != packaged.resolve():
+        layers.append((own_content, [root]))
 
     sources: dict[str, list[YamlSource]] = {}
     for name in CONTENT_FILES:
         sources[name] = []
-        for layer in layers:
+        for layer, roots in layers:
             path = layer / name
-            if not path.exists():
+            if not os.path.lexists(path):
                 continue
             try:
-                source = read_yaml(path)
+                source = (read_packaged(path, limits) if layer == packaged else read_yaml(path, roots, limits))
             except MakecaseError as exc:
                 problems.extend(exc.problems)
                 continue
@@ -142,15 +156,35 @@ def load_project(root: Path | str = ".") -> Project:
         template_dirs=_template_dirs(root),
         allowed_dirs=[root, resources.package_dir(), resources.templates_dir(),
                       resources.content_dir()],
+        limits=limits,
+        brand_files=brand_files,
         **merged,  # type: ignore[arg-type]
     )
     _check_references(project, problems)
     _check_contrast(project, problems)
     _check_placeholders(project, problems)
     problems.extend(identifying_pages(project))
+    _check_markdown(project, problems)
+    if not problems:
+        _check_filled(project, problems)
+    _check_output_dir(project, problems)
     problems.raise_if_any()
     project.warnings = _warnings(project)
     return project
+
+
+_PACKAGED: dict[tuple, YamlSource] = {}
+
+
+def read_packaged(path: Path, limits: Limits) -> YamlSource:
+    """The packaged content, parsed once per process (a test run or a long-lived worker loads it
+    many times); each caller gets its own copy of the data, as loading may change it."""
+    info = path.stat()
+    key = (path, info.st_mtime_ns, info.st_size, limits)
+    if key not in _PACKAGED:
+        _PACKAGED[key] = read_yaml(path, [path.parent.resolve()], limits)
+    cached = _PACKAGED[key]
+    return YamlSource(cached.file, copy.deepcopy(cached.data), cached.value_marks, cached.key_marks)
 
 
 def _template_dirs(root: Path) -> list[Path]:
@@ -162,12 +196,18 @@ def _template_dirs(root: Path) -> list[Path]:
 # --- settings ---------------------------------------------------------------------------------
 
 
+def _limits(settings: Settings) -> Limits:
+    own = settings.limits
+    return Limits(file_kb=own.file_kb, field_chars=own.field_chars, depth=own.depth,
+                  layout_seconds=own.layout_seconds)
+
+
 def _load_settings(root: Path, problems: ProblemList) -> tuple[Settings, dict[str, Location]]:
     path = root / SETTINGS_FILE
-    if not path.exists():
+    if not os.path.lexists(path):
         return Settings(), {}
     try:
-        source = read_yaml(path)
+        source = read_yaml(path, [root])
     except MakecaseError as exc:
         problems.extend(exc.problems)
         return Settings(), {}
@@ -180,7 +220,7 @@ def _load_settings(root: Path, problems: ProblemList) -> tuple[Settings, dict[st
     try:
         return Settings.model_validate(data), where
     except ValidationError as exc:
-        for error in exc.errors():
+        for error in validation_errors(exc):
             problems.items.append(_problem_from_error(error, source, (), Settings, "setting"))
         return Settings(), where
 
@@ -264,7 +304,7 @@ def _merge_collection(collection: Collection, sources: list[YamlSource],
         try:
             item = collection.model.model_validate(data)
         except ValidationError as exc:
-            for error in exc.errors():
+            for error in validation_errors(exc):
                 problems.items.append(_item_problem(error, collection, item_id,
                                                     key_origin[item_id], item_origin[item_id]))
             failed.add(item_id)
@@ -284,12 +324,35 @@ def _load_extra(sources: list[YamlSource], key: str, model: type[BaseModel],
         try:
             value = model.model_validate(source.data[key])
         except ValidationError as exc:
-            for error in exc.errors():
+            for error in validation_errors(exc):
                 problems.items.append(_problem_from_error(error, source, (key,), model, key))
     return value
 
 
 # --- turning pydantic's errors into plain English ----------------------------------------------
+
+
+# Pydantic names the branches of a union in an error's path ('list[constrained-str]',
+# "literal['all']"): type names a person never wrote, so they are dropped.
+_BRANCH = re.compile(r"[\[\]()]|^(constrained-str|str|int|float|bool|none|date|list|dict)$")
+
+
+def validation_errors(exc: ValidationError) -> list[dict]:
+    """Pydantic's errors with union branch names taken out of their paths, one error per place."""
+    cleaned: list[dict] = []
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        plain_loc = tuple(p for p in loc if not (isinstance(p, str) and _BRANCH.search(p)))
+        cleaned.append({**error, "loc": plain_loc, "_branch": plain_loc != loc})
+    # Of a union's errors, a literal branch ("or 'all'") is noise beside the other branch's error.
+    branches = [e for e in cleaned if e["_branch"]]
+    result = []
+    for error in cleaned:
+        if error["_branch"] and error["type"] == "literal_error" and any(
+                other is not error and other["loc"][:len(error["loc"])] == error["loc"] for other in branches):
+            continue
+        result.append(error)
+    return result
 
 
 def _item_problem(error: dict, collection: Collection, item_id: str,
@@ -373,12 +436,15 @@ def _explain(error: dict, field_name: str, model: type[BaseModel], loc: tuple) -
         return f"{what} should be true or false.", None
     if kind == "literal_error":
         return f"{what} should be one of: {ctx.get('expected')}.", None
+    if kind == "string_sub_type" or kind == "string_unicode":
+        return f"{what} should be text.", None
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         return f"{what} is out of range: {error['msg'].lower()}.", None
     if kind == "value_error":
         message = str(ctx.get("error", error["msg"]))
         return f"{message[0].upper()}{message[1:]}.", None
-    return f"{what}: {error['msg']}.", None
+    # Pydantic's own wording may name Python types: keep only its first clause.
+    return f"{what} is not valid: {str(error['msg']).split(' [')[0].lower()}.", None
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
@@ -486,6 +552,83 @@ def _check_placeholders(project: Project, problems: ProblemList) -> None:
                             f"{{{name}}} needs a place, but the project has no places.yaml.",
                             item.where(key, *path[1:]), key=label,
                             hint="Add content/places.yaml with at least one place, or write the name out.")
+    for name in placeholder_names(project.settings.footer or ""):
+        where = project.settings_where.get("footer", Location(project.root / SETTINGS_FILE))
+        if name not in known:
+            problems.add(f"Unknown placeholder {{{name}}}.", where, key="footer",
+                         hint=_did_you_mean(name, sorted(known), "Placeholders you can use: ")
+                         + " Write {{ and }} for literal braces.")
+        elif name in PLACE_PLACEHOLDERS and not project.places:
+            problems.add(f"{{{name}}} needs a place, but the project has no places.yaml.", where,
+                         key="footer", hint="Add content/places.yaml with at least one place, or write the name out.")
+
+
+def _check_output_dir(project: Project, problems: ProblemList) -> None:
+    """output.dir comes from the project's own (untrusted) file: it must stay inside the project."""
+    try:
+        contained_dir(project.root, project.settings.output.dir,
+                      project.settings_where.get("output.dir", Location(project.root / SETTINGS_FILE)),
+                      "output.dir")
+    except MakecaseError as exc:
+        problems.extend(exc.problems)
+
+
+# Fields the templates show through Markdown (the `md` and `md_inline` filters).
+MARKDOWN_FIELDS = {"Audience": {"why", "actions", "note"}, "EvidenceItem": {"body", "figure"},
+                   "Story": {"did", "helped"}, "Place": {"figures"}}
+
+
+def _check_markdown(project: Project, problems: ProblemList) -> None:
+    """Convert each Markdown text once now (the renderer reuses it), so a costly or too-deep
+    text is an error with its file and line rather than a slow or crashed build."""
+    collections = [project.audiences, project.evidence, project.stories, project.levers,
+                   project.quotes, project.glossary, project.places]
+    for items in collections:
+        for item in items.values():
+            md_keys = MARKDOWN_FIELDS.get(type(item).__name__, set())
+            for path, text in strings_in(item.model_dump()):
+                try:
+                    if path[0] in md_keys:
+                        markdown_to_html(text)
+                    else:
+                        check_cost(text)
+                except MarkdownError as exc:
+                    problems.add(str(exc), item.where(str(path[0]), *path[1:]),
+                                 key=f"{type(item).__name__.lower()} {item.id} › {'.'.join(map(str, path))}",
+                                 hint=exc.hint)
+    footer = project.settings.footer
+    if footer:
+        try:
+            markdown_to_html(footer, inline=True)
+        except MarkdownError as exc:
+            problems.add(str(exc), project.settings_where.get("footer"), key="footer", hint=exc.hint)
+
+
+def _check_filled(project: Project, problems: ProblemList) -> None:
+    """With placeholders filled for each place, every text must still meet its field's rules
+    (a long place name can push a short title past its limit)."""
+    places = list(project.places.values()) or [None]
+    collections = [project.audiences, project.evidence, project.stories, project.levers, project.quotes]
+    for items in collections:
+        for item in items.values():
+            data = item.model_dump()
+            if not any(placeholder_names(text) for _, text in strings_in(data)):
+                continue
+            for place in places:
+                values = values_for(project.settings.partnership, place)
+                try:
+                    type(item).model_validate(fill_all(data, values))
+                except ValidationError as exc:
+                    for error in validation_errors(exc):
+                        loc = tuple(error["loc"])
+                        label = f"{type(item).__name__.lower()} {item.id} › {'.'.join(map(str, loc))}"
+                        where = f" for {place.name}" if place else ""
+                        message, hint = _explain(error, next((str(p) for p in reversed(loc) if isinstance(p, str)), ""),
+                                                 type(item), loc)
+                        problems.add(f"With placeholders filled{where}: {message[0].lower()}{message[1:]}",
+                                     item.where(str(loc[0]), *loc[1:]) if loc else item.where(), key=label,
+                                     hint=hint or "Shorten the text around the placeholder.")
+                    break
 
 
 # --- warnings: fine to build, worth a look; --strict makes them errors -------------------------

@@ -11,7 +11,8 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, field_validator,
+                      model_validator)
 
 from .errors import Location
 
@@ -85,7 +86,7 @@ class Source(Model):
             raise ValueError("the source's title is still the example from `makecase init`: "
                              "write the real title of the document you are citing")
         if self.url and urlsplit(self.url).hostname in EXAMPLE_HOSTS:
-            raise ValueError(f"{self.url} is an example address, not a real source: "
+            raise ValueError(f"the address {self.url} is an example, not a real source: "
                              "link to the page that states the claim")
         if self.is_report:
             if self.passage is None:
@@ -200,6 +201,15 @@ class Audience(Item):
     # The evidence for the facts in key_message, why, actions and note (evidence items carry their own).
     sources: list[Source] = []
 
+    @field_validator("id")
+    @classmethod
+    def _not_a_file_every_build_writes(cls, value: str) -> str:
+        # An audience's page is <id>.html, beside index.html which lists them all.
+        if value == "index":
+            raise ValueError("the audience id 'index' is taken by index.html, the page that lists "
+                             "every briefing; choose another id")
+        return value
+
 
 class GlossaryTerm(Item):
     """A plain-English definition, with what it was called in 2020 where that changed."""
@@ -289,6 +299,15 @@ class Partnership(Model):
     url: WebUrl | None = None
 
 
+class LimitSettings(Model):
+    """How much one build may read and do (see docs/security.md). Each has a ceiling."""
+
+    file_kb: Annotated[int, Field(ge=16, le=8192)] = 512
+    field_chars: Annotated[int, Field(ge=200, le=50_000)] = 4000
+    depth: Annotated[int, Field(ge=8, le=64)] = 24
+    layout_seconds: Annotated[int, Field(ge=5, le=600)] = 60
+
+
 class Settings(Model):
     """The project file, makecase.yaml. Every key is optional."""
 
@@ -299,6 +318,7 @@ class Settings(Model):
     audiences: list[Id] | Literal["all"] = "all"
     layout: Layout = Layout()
     output: Output = Output()
+    limits: LimitSettings = LimitSettings()
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en-GB"
     # Where the built pages will be published: each page's QR code and Open Graph tags point there.
     site_url: WebUrl | None = None

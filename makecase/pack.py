@@ -1,29 +1,33 @@
 """Pack stage: many documents in one build: select, compose, render, fit, then write all or nothing.
 
 Nothing is written until every document of the build has been laid out on one page, so a
-failed build leaves the output folder as it was. Files are written to a temporary folder
-beside the output and moved into place.
+failed build leaves the output folder as it was. The new set of files then replaces the old
+one as a whole (publish.py: staged, journaled, locked).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .version import __version__
+from functools import cache
+
+from . import resources
 from .compose import Briefing, briefings_for
+from .contain import contained_dir
 from .contrast import full_brand
-from .errors import Location, MakecaseError, Problem
+from .errors import Location, MakecaseError, Problem, shown
+from .version import __version__
 from .fit import DoesNotFit, PageFitter
 from .load import Project, _did_you_mean, load_project
-from .render import Renderer
+from .publish import publish
+from .render import Renderer, file_uri
+from .standalone import active_parts
+from .watch import TimeLimit, time_limit, weasyprint_warnings, without_packaged
 
 FORMATS = ("pdf", "html")
 
@@ -39,6 +43,7 @@ class Document:
     fill: float | None = None  # per cent of the page's height in use
     room_words: int = 0  # roughly how many more words an under-filled page could take
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)  # what WeasyPrint could not do
 
     @property
     def slug(self) -> str:
@@ -66,14 +71,18 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
     audience_ids = _checked_ids(list(audiences or []), project.audiences, "audience")
     place_ids = _checked_ids(list(places or []), project.places, "place")
     chosen_formats = tuple(formats or project.settings.output.formats)
-    out_dir = Path(out) if out is not None else project.root / project.settings.output.dir
+    # --out may point anywhere (the person typed it); output.dir comes from the project's own
+    # file, which is untrusted, so it must stay inside the project.
+    out_dir = Path(out) if out is not None else contained_dir(
+        project.root, project.settings.output.dir,
+        project.settings_where.get("output.dir", Location(project.root / "makecase.yaml")), "output.dir")
 
-    _check_brand_files(project)
     briefings = briefings_for(project, audience_ids or None, place_ids or None)
     renderer = Renderer(project)
     documents = make_documents(project, briefings, chosen_formats, renderer)
-    # Content warnings and under-filled pages together, so --strict lists everything at once.
-    warnings = project.warnings + fill_warnings(project, documents)
+    # Content warnings, under-filled pages and WeasyPrint's warnings together, so --strict lists
+    # everything at once.
+    warnings = list(project.warnings) + fill_warnings(project, documents) + document_warnings(documents)
     if strict and warnings:
         raise MakecaseError(warnings, summary=f"--strict: {len(warnings)} warning(s) to fix; nothing was written:")
     written = write_documents(project, documents, out_dir, renderer)
@@ -90,89 +99,121 @@ def fill_warnings(project: Project, documents: list[Document]) -> list[Problem]:
             for d in documents if d.fill is not None and d.fill + 1e-9 < minimum]
 
 
+@cache
+def _packaged_css() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(resources.templates_dir().glob("*.css")))
+
+
+def document_warnings(documents: list[Document]) -> list[Problem]:
+    """WeasyPrint's warnings, once per document, as problems a person can act on."""
+    return [Problem(f"{d.slug}.pdf: WeasyPrint could not do this: {message}", None,
+                    hint="Check the file or CSS it names; --strict makes this an error.")
+            for d in documents for message in d.warnings]
+
+
 def make_documents(project: Project, briefings: list[Briefing], formats: tuple[str, ...],
                    renderer: Renderer) -> list[Document]:
-    """Render and fit every briefing; raise every overflow together, having written nothing."""
+    """Render and fit every briefing; raise every problem together, having written nothing."""
     fitter = PageFitter(project.allowed_dirs) if "pdf" in formats else None
     documents: list[Document] = []
     problems: list[Problem] = []
+    seconds = project.limits.layout_seconds
     for briefing in briefings:
         started = time.perf_counter()
-        document = Document(briefing)
-        if "html" in formats:
-            pdf_href = f"{briefing.audience.id}.pdf" if "pdf" in formats else None
-            document.files["html"] = renderer.render_html(briefing, "screen", pdf_href).encode("utf-8")
-        if fitter is not None:
-            try:
-                fitted = fitter.fit(renderer.render_html(briefing, "print"), project.root,
-                                    project.settings.layout, briefing.slug)
-            except DoesNotFit as exc:
-                problems.append(Problem(exc.problem.message, briefing.audience.where(),
-                                        key=f"audience {briefing.slug}", hint=exc.problem.hint))
-                continue
-            document.files["pdf"] = fitted.write_pdf()
-            if "html" in formats:
-                # The page as a picture: the HTML page's Open Graph image (link previews).
-                document.files["png"] = page_png(document.files["pdf"])
-            document.body_size = fitted.body_size
-            document.layouts = fitted.layouts
-            document.fill = fitted.fill
-            document.room_words = fitted.room_words
+        try:
+            with time_limit(seconds):  # rendering (project templates) and layout together
+                document = make_document(project, briefing, formats, renderer, fitter)
+        except _NotMade as exc:
+            problems.append(exc.problem)
+            continue
+        except TimeLimit:
+            problems.append(Problem(
+                f"Making this page took more than {seconds} s, the limit for one document.",
+                briefing.audience.where(), key=f"audience {shown(briefing.slug)}",
+                hint="Look for very long texts, unusual CSS or loops in project templates; or raise "
+                     "limits.layout_seconds in makecase.yaml."))
+            continue
         document.seconds = time.perf_counter() - started
         documents.append(document)
     if problems:
-        raise MakecaseError(problems, summary=f"{len(problems)} briefing(s) do not fit on one page; "
+        raise MakecaseError(problems, summary=f"{len(problems)} briefing(s) could not be made; "
                                               "nothing was written:")
     return documents
 
 
+class _NotMade(Exception):
+    """One document could not be made: the build goes on to report the others too."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def make_document(project: Project, briefing: Briefing, formats: tuple[str, ...], renderer: Renderer,
+                  fitter: PageFitter | None) -> Document:
+    """One briefing's HTML and PDF, checked: a standalone page, one A4 page, WeasyPrint's warnings kept."""
+    document = Document(briefing)
+    if "html" in formats:
+        pdf_href = f"{briefing.audience.id}.pdf" if "pdf" in formats else None
+        html = renderer.render_html(briefing, "screen", pdf_href)
+        found = active_parts(html)
+        if found:
+            raise _NotMade(Problem(
+                f"The web page would run or load something: {', '.join(found[:3])}.", None,
+                key=f"document {briefing.slug}.html",
+                hint="A project template in templates/ adds it: pages are standalone, with nothing "
+                     "run or loaded from elsewhere. Remove it from the template."))
+        document.files["html"] = html.encode("utf-8")
+    if fitter is not None:
+        try:
+            with weasyprint_warnings() as warnings:
+                # A URL, not a path: WeasyPrint cannot turn a path that is not UTF-8 into one.
+                fitted = fitter.fit(renderer.render_html(briefing, "print"), file_uri(project.root) + "/",
+                                    project.settings.layout, briefing.slug)
+                document.files["pdf"] = fitted.write_pdf()
+        except DoesNotFit as exc:
+            raise _NotMade(Problem(exc.problem.message, briefing.audience.where(),
+                                   key=f"audience {briefing.slug}", hint=exc.problem.hint)) from None
+        except RecursionError:
+            raise _NotMade(Problem(
+                "This page is nested too deeply to lay out.", briefing.audience.where(),
+                key=f"audience {shown(briefing.slug)}",
+                hint="Look for deeply nested lists in this audience's texts or project templates.")) from None
+        document.warnings = without_packaged(warnings, _packaged_css())
+        if "html" in formats:
+            # The page as a picture: the HTML page's Open Graph image (link previews).
+            document.files["png"] = page_png(document.files["pdf"])
+        document.body_size = fitted.body_size
+        document.layouts = fitted.layouts
+        document.fill = fitted.fill
+        document.room_words = fitted.room_words
+    return document
+
+
 def write_documents(project: Project, documents: list[Document], out_dir: Path,
-                    renderer: Renderer) -> list[Path]:
-    """Write files, a manifest and an index page: all into a temporary folder, then moved into place."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise MakecaseError.single(f"Cannot create the output folder: {exc.strerror}.", Location(out_dir),
-                                   hint="Choose another folder with --out.") from None
-    staging = Path(tempfile.mkdtemp(prefix=".makecase-", dir=out_dir))
-    try:
-        relative: list[Path] = []
-        for document in documents:
-            for fmt, data in document.files.items():
-                rel = Path(f"{document.slug}.{fmt}")
-                (staging / rel).parent.mkdir(parents=True, exist_ok=True)
-                (staging / rel).write_bytes(data)
-                relative.append(rel)
-        manifest = _manifest(project, documents)
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        relative.append(Path("manifest.json"))
-        if any("html" in d.files for d in documents):
-            (staging / "index.html").write_text(renderer.env.get_template("index.html").render(
-                documents=documents, project=project, brand=full_brand(project.settings.brand),
-                version=__version__), encoding="utf-8")
-            relative.append(Path("index.html"))
-        stale = _previous_outputs(out_dir) - {rel.as_posix() for rel in relative}
-        written = []
-        for rel in relative:
-            target = out_dir / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / rel, target)
-            written.append(target)
-        for rel in stale:  # pages an earlier build wrote that this build no longer makes
-            (out_dir / rel).unlink(missing_ok=True)
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _previous_outputs(out_dir: Path) -> set[str]:
-    """Files the last build listed in its manifest: only those may be removed as stale."""
-    try:
-        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
-        paths = {f["path"] for d in manifest["documents"] for f in d["files"].values()}
-    except (OSError, ValueError, KeyError, TypeError):
-        return set()
-    return {p for p in paths if isinstance(p, str) and ".." not in Path(p).parts and not Path(p).is_absolute()}
+                   renderer: Renderer) -> list[Path]:
+    """Every file of the build, the manifest and the index page, replacing the previous set whole."""
+    files: dict[str, bytes] = {}
+    for document in documents:
+        for fmt, data in document.files.items():
+            files[f"{document.slug}.{fmt}"] = data
+    if any("html" in d.files for d in documents):
+        try:
+            with time_limit(project.limits.layout_seconds):
+                index = renderer.render_index(documents=documents, project=project,
+                                              brand=full_brand(project.settings.brand))
+        except TimeLimit:
+            raise MakecaseError.single(
+                f"Making the index page took more than {project.limits.layout_seconds} s.", key="index.html",
+                hint="Look for loops in templates/index.html.") from None
+        found = active_parts(index)
+        if found:
+            raise MakecaseError.single(
+                f"The index page would run or load something: {', '.join(found[:3])}.", key="index.html",
+                hint="A project template (templates/index.html) adds it: remove it from the template.")
+        files["index.html"] = index.encode("utf-8")
+    files["manifest.json"] = (json.dumps(_manifest(project, documents), indent=2) + "\n").encode("utf-8")
+    return publish(out_dir, files)
 
 
 def _manifest(project: Project, documents: list[Document]) -> dict:
@@ -216,31 +257,9 @@ def page_png(pdf: bytes, dpi: int = 96) -> bytes:
 
 
 def _checked_ids(requested: list[str], known: dict, kind: str) -> list[str]:
-    problems = [Problem(f"Unknown {kind} '{r}'.", None, hint=_did_you_mean(r, list(known), f"Known {kind}s: ")
+    problems = [Problem(f"Unknown {kind} '{shown(r)}'.", None, hint=_did_you_mean(r[:200], list(known), f"Known {kind}s: ")
                         or f"This project has no {kind}s.")
                 for r in requested if r not in known]
     if problems:
         raise MakecaseError(problems)
     return requested
-
-
-def _check_brand_files(project: Project) -> None:
-    """Files named in makecase.yaml must exist inside the project folder."""
-    brand = project.settings.brand
-    named = [("brand.logo.file", brand.logo.file if brand.logo else None),
-             ("brand.extra_css", brand.extra_css)] + [
-        (f"brand.{k}", getattr(brand, k)) for k in ("font_regular", "font_bold", "font_italic", "font_bold_italic")]
-    problems = []
-    for key, value in named:
-        if not value:
-            continue
-        path = (project.root / value).resolve()
-        where = project.settings_where.get(key, Location(project.root / "makecase.yaml"))
-        if not path.is_relative_to(project.root):
-            problems.append(Problem(f"'{value}' is outside the project folder.", where, key=key,
-                                    hint="Copy the file into the project's assets/ folder and name it from there."))
-        elif not path.is_file():
-            problems.append(Problem(f"File '{value}' not found.", where, key=key,
-                                    hint="Check the name; paths are relative to the folder holding makecase.yaml."))
-    if problems:
-        raise MakecaseError(problems)

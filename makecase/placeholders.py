@@ -21,6 +21,19 @@ KNOWN = {
 PLACE_NAMES = {k for k in KNOWN if k.startswith("place.")}
 
 
+def values_for(partnership: Any, place: Any) -> dict[str, str]:
+    """What each placeholder stands for on one page (for one place, or for none)."""
+    values: dict[str, str] = {}
+    if partnership is not None:
+        values["partnership.name"] = partnership.name
+    if place is not None:
+        values["place.name"] = place.name
+        values["place.kind"] = place.kind or "area"
+        if place.population is not None:
+            values["place.population"] = f"{place.population:,}"
+    return values
+
+
 def names_in(text: str) -> list[str]:
     """The placeholder names a text uses, in order (escaped braces excluded)."""
     return [m.group(1).strip() for m in PLACEHOLDER.finditer(text) if m.group(1) is not None]

@@ -8,42 +8,33 @@ own templates/ folder, as MkDocs's custom_dir does.
 from __future__ import annotations
 
 import base64
-import mimetypes
+import os
 import re
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 from urllib.parse import quote, urlsplit
 
-import jinja2
-import markdown as markdown_lib
-import nh3
 from markupsafe import Markup, escape
 
 from .version import __version__
 from .compose import Briefing
 from .load import Project
+from .mdtext import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, markdown_to_html  # noqa: F401 - render's face
 from .qr import qr_svg
+from .templating import make_environment, template_errors
 
 Medium = Literal["print", "screen"]
 
-# What Markdown in content may produce. No images, no raw HTML beyond this, no scripts.
-ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "br", "abbr", "sup", "sub", "code"}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
 FONT_FACES = (("font_regular", "normal", "normal", "LiberationSans-Regular.ttf"),
               ("font_bold", "bold", "normal", "LiberationSans-Bold.ttf"),
               ("font_italic", "normal", "italic", "LiberationSans-Italic.ttf"),
               ("font_bold_italic", "bold", "italic", "LiberationSans-BoldItalic.ttf"))
 
 
-def markdown_to_html(text: str, inline: bool = False) -> Markup:
-    """Markdown to sanitised HTML: the content is untrusted, so only ALLOWED_TAGS survive."""
-    html = markdown_lib.markdown(text, output_format="html")
-    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                      url_schemes={"https", "mailto"}, link_rel=None)
-    if inline and clean.startswith("<p>") and clean.endswith("</p>") and clean.count("<p>") == 1:
-        clean = clean[3:-4]
-    return Markup(clean)
+def file_uri(path: Path) -> str:
+    """A file: URL for any path, also one whose name is not UTF-8 (Path.as_uri fails on those)."""
+    return "file://" + quote(os.fsencode(path))
 
 
 def short_url(url: str) -> str:
@@ -86,13 +77,8 @@ class Renderer:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self.env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in project.template_dirs]),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        # Sandboxed, reading only regular files inside the project or the package (templating.py).
+        self.env = make_environment(project.template_dirs, project.allowed_dirs, project.limits)
         self.env.filters["md"] = markdown_to_html
         self.env.filters["md_inline"] = lambda text: markdown_to_html(text, inline=True)
         self.env.filters["short_url"] = short_url
@@ -104,15 +90,13 @@ class Renderer:
         self.env.filters["favicon"] = favicon
 
     def _css(self, name: str) -> str:
-        source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+        with template_errors(name):
+            source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
         return source
 
     @cached_property
     def _stylesheets(self) -> dict[Medium, str]:
-        brand = self.project.settings.brand
-        extra = ""
-        if brand.extra_css:
-            extra = (self.project.root / brand.extra_css).read_text(encoding="utf-8")
+        extra = self.project.brand_files.extra_css  # checked at load (assets.check_css)
         common = self._css("style.css")
         return {
             "print": "\n".join([self._font_faces(), common, self._css("print.css"), extra]),
@@ -121,34 +105,36 @@ class Renderer:
 
     def _font_faces(self) -> str:
         """@font-face rules for the PDF: the bundled Liberation Sans, or the brand's own fonts."""
-        brand = self.project.settings.brand
+        own_fonts = self.project.brand_files.fonts or {}
         rules = []
         for key, weight, style, bundled in FONT_FACES:
-            own = getattr(brand, key)
-            path = (self.project.root / own) if own else (self.project.template_dirs[-1] / "fonts" / bundled)
+            path = own_fonts[key].path if key in own_fonts else (self.project.template_dirs[-1] / "fonts" / bundled)
             rules.append(
                 "@font-face { font-family: 'makecase body'; "
-                f"src: url('{path.resolve().as_uri()}'); font-weight: {weight}; font-style: {style}; }}")
+                f"src: url('{file_uri(path.resolve())}'); font-weight: {weight}; font-style: {style}; }}")
         return "\n".join(rules)
 
     def _logo(self, medium: Medium) -> str | None:
-        logo = self.project.settings.brand.logo
+        logo = self.project.brand_files.logo  # checked at load (assets.load_logo)
         if logo is None:
             return None
-        path = (self.project.root / logo.file).resolve()
-        if medium == "print":
-            return path.as_uri()
-        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+        # The same checked bytes for print and screen, so the PDF and the HTML show the same logo.
+        return f"data:{logo.mime};base64,{base64.b64encode(logo.data).decode('ascii')}"
 
     def render_html(self, briefing: Briefing, medium: Medium, pdf_href: str | None = None) -> str:
         """The page as HTML. pdf_href links the screen version to its PDF, when one is built."""
-        template = self.env.get_template("briefing.html")
-        return template.render(
-            b=briefing,
-            medium=medium,
-            pdf_href=pdf_href,
-            css=Markup(self._stylesheets[medium]),
-            logo_src=self._logo(medium),
-            version=__version__,
-        )
+        with template_errors("briefing.html"):
+            template = self.env.get_template("briefing.html")
+            return template.render(
+                b=briefing,
+                medium=medium,
+                pdf_href=pdf_href,
+                css=Markup(self._stylesheets[medium]),
+                logo_src=self._logo(medium),
+                version=__version__,
+            )
+
+    def render_index(self, **values) -> str:
+        """The page listing every briefing of a build."""
+        with template_errors("index.html"):
+            return self.env.get_template("index.html").render(version=__version__, **values)

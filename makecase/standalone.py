@@ -1,0 +1,74 @@
+"""Render stage check: a screen page is standalone: it runs nothing and loads nothing from elsewhere.
+
+Content is escaped and Markdown is sanitised, but a project's own templates are files from pull
+requests: the sandbox stops them running Python, not writing <script> or <img src="https://...">
+into the page. So each built page is read back and refused if it holds any of that.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+# Elements that run code or load something by themselves.
+ACTIVE = {"script", "iframe", "frame", "object", "embed", "applet", "link", "base", "form", "portal",
+          "audio", "video", "source", "track"}
+LOADING_ATTRIBUTES = {"src", "srcset", "data", "poster", "background", "action", "formaction", "xlink:href"}
+
+
+class _Reader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self.in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        if _inline_icon(tag, attrs):
+            return  # the brand's favicon, drawn inline: it loads nothing and runs nothing
+        if tag in ACTIVE:
+            self.found.append(f"a <{tag}> element")
+        if tag == "meta" and any(n == "http-equiv" for n, _ in attrs):
+            self.found.append("a <meta http-equiv> element")
+        for name, value in attrs:
+            value = (value or "").strip()
+            if name.startswith("on"):
+                self.found.append(f"an event handler ({name}=) on <{tag}>")
+            elif name in LOADING_ATTRIBUTES and not value.lower().startswith("data:"):
+                self.found.append(f"<{tag} {name}=\"{value[:60]}\">, which loads a file")
+            elif name == "href" and value.lower().lstrip().startswith(("javascript:", "data:", "vbscript:", "file:")):
+                self.found.append(f"a link to {value[:30]}")
+            elif name == "style" and ("url(" in value.lower() or "expression(" in value.lower()):
+                self.found.append(f"a style attribute that loads a file on <{tag}>")
+        self.in_style = tag == "style"
+
+    def handle_endtag(self, tag):
+        self.in_style = False
+
+    def handle_data(self, data):
+        if self.in_style and ("@import" in data.lower() or _remote_url(data)):
+            self.found.append("a stylesheet that loads a file")
+
+
+def _inline_icon(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+    """<link rel="icon" href="data:image/..."> and nothing more: a picture carried in the page."""
+    values = {name: (value or "").strip().lower() for name, value in attrs}
+    return (tag == "link" and set(values) == {"rel", "href"} and values["rel"] == "icon"
+            and values["href"].startswith("data:image/"))
+
+
+def _remote_url(css: str) -> bool:
+    lowered = css.lower()
+    start = 0
+    while (index := lowered.find("url(", start)) != -1:
+        target = lowered[index + 4:index + 40].strip(" '\"")
+        if not target.startswith("data:"):
+            return True
+        start = index + 4
+    return False
+
+
+def active_parts(html: str) -> list[str]:
+    """What in a page would run or load something, in words (empty for a standalone page)."""
+    reader = _Reader()
+    reader.feed(html)
+    reader.close()
+    return list(dict.fromkeys(reader.found))

@@ -1,0 +1,178 @@
+"""Render stage helper: the Jinja2 environment, sandboxed, reading only contained template files.
+
+A project may override any packaged template by putting a file of the same name in its own
+templates/ folder. Those files come from pull requests, so they are untrusted code:
+
+- they render in Jinja's SandboxedEnvironment, which refuses access to underscore attributes
+  (`__class__`, `__globals__`, ...), to functions marked unsafe and to mutating methods of
+  built-in types, so a template can read the Briefing it is given but cannot reach Python;
+- `*` and `**` may not build huge values, and `range()` is capped by the sandbox;
+- each template file must be an ordinary file inside the project (or the package) after
+  resolving symlinks, within the file size limit, and UTF-8;
+- any template mistake (syntax, an undefined name, a missing include, a refused operation) is
+  a MakecaseError with the template's file and line.
+
+What a template may use is documented in docs/security.md.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import jinja2
+import jinja2.bccache
+from jinja2.sandbox import SandboxedEnvironment
+
+from .contain import read_text_contained
+from .errors import Location, MakecaseError, shown
+from .limits import Limits
+
+MAX_REPEAT = 10_000  # the longest string or list `*` may build in a template
+MAX_POWER = 64
+MAX_ARGUMENT = 1_000_000  # the longest string or list a template may pass to a macro or function
+MAX_WIDTH = 10_000  # the largest number a width-taking filter (center, indent, format...) may get
+WIDTH_FILTERS = ("center", "indent", "wordwrap", "truncate", "format", "batch", "slice", "filesizeformat")
+
+
+class ContainedLoader(jinja2.FileSystemLoader):
+    """Searches the template folders in order; reads a file only if it stays inside `roots`."""
+
+    def __init__(self, searchpath: list[Path], roots: list[Path], limits: Limits) -> None:
+        super().__init__([str(p) for p in searchpath])
+        self.roots = [r.resolve() for r in roots]
+        self.limits = limits
+
+    def get_source(self, environment, template):
+        pieces = jinja2.loaders.split_template_path(template)
+        for folder in self.searchpath:
+            path = Path(folder, *pieces)
+            if not path.exists() and not path.is_symlink():
+                continue
+            text = read_text_contained(path, self.roots, max_bytes=self.limits.file_bytes, what="template")
+            return text, str(path), lambda: True
+        raise jinja2.TemplateNotFound(template)
+
+
+class Sandbox(SandboxedEnvironment):
+    """The sandbox, with `*` and `**` bounded too (the default sandbox lets them run freely)."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_POWER:
+            raise jinja2.sandbox.SecurityError(f"a power above {MAX_POWER} is not allowed in templates")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > MAX_REPEAT:
+                    raise jinja2.sandbox.SecurityError(
+                        f"repeating a value to more than {MAX_REPEAT:,} items is not allowed in templates")
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature
+        # A macro that calls itself with its argument doubled would fill memory in 30 steps.
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, (str, list, tuple)) and len(value) > MAX_ARGUMENT:
+                raise jinja2.sandbox.SecurityError(
+                    f"passing a value of more than {MAX_ARGUMENT:,} characters or items is not allowed in templates")
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+def _bounded(name: str, function):
+    """A width-taking filter that refuses widths no page needs (`'x'|center(10**9)` is 1 GB)."""
+
+    def bounded(*args, **kwargs):
+        for value in (*args[1:], *kwargs.values()):
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_WIDTH:
+                raise jinja2.sandbox.SecurityError(f"the {name} filter may not take numbers above {MAX_WIDTH:,}")
+        if name == "format" and args and isinstance(args[0], str) and re.search(r"%[-+ #0]*(\d{5,}|\.\d{5,})", args[0]):
+            raise jinja2.sandbox.SecurityError(f"the format filter may not take widths above {MAX_WIDTH:,}")
+        return function(*args, **kwargs)
+
+    for attribute in ("jinja_pass_arg",):  # keep Jinja's context/eval-context markers
+        if hasattr(function, attribute):
+            setattr(bounded, attribute, getattr(function, attribute))
+    return bounded
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory for the process, keyed by file name and source checksum:
+    compiling the templates costs more than rendering a page, and every build, test and worker
+    makes its own environment. All environments here are the same Sandbox, so code is shared safely."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.store.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)  # ignored if the source's checksum changed
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
+def make_environment(template_dirs: list[Path], roots: list[Path], limits: Limits) -> Sandbox:
+    env = Sandbox(
+        loader=ContainedLoader(template_dirs, roots, limits),
+        bytecode_cache=_COMPILED,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    for name in WIDTH_FILTERS:
+        env.filters[name] = _bounded(name, env.filters[name])
+    env.globals.pop("lipsum", None)  # generates text by the megabyte on request; no page needs it
+    return env
+
+
+@contextmanager
+def template_errors(name: str) -> Iterator[None]:
+    """Turn a template's mistake into a MakecaseError naming its file and line."""
+    try:
+        yield
+    except MakecaseError:
+        raise
+    except jinja2.TemplateSyntaxError as exc:
+        where = Location(Path(exc.filename), exc.lineno) if exc.filename else Location(Path(name), exc.lineno)
+        raise MakecaseError.single(f"Template syntax error: {shown(exc.message, 200)}.", where,
+                                   hint="Check the {{ }} and {% %} tags on this line against the "
+                                        "packaged template of the same name.") from None
+    except jinja2.TemplateNotFound as exc:
+        raise MakecaseError.single(
+            f"The template '{shown(exc.name)}' was not found.", _template_frame(exc) or Location(Path(name)),
+            hint="Check the name in {% include %} or {% extends %}; project templates live in "
+                 "templates/ and override the packaged ones file by file.") from None
+    except jinja2.UndefinedError as exc:
+        raise MakecaseError.single(
+            f"Template error: {shown(exc.message, 200)}.", _template_frame(exc) or Location(Path(name)),
+            hint="A template may use only the names makecase passes (see docs/security.md).") from None
+    except jinja2.sandbox.SecurityError as exc:
+        raise MakecaseError.single(
+            f"Template refused: {shown(exc, 200)}.", _template_frame(exc) or Location(Path(name)),
+            hint="Templates render in a sandbox: they may show the page's content, not run code.") from None
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError,
+            OverflowError, RecursionError) as exc:
+        where = _template_frame(exc)
+        if where is None:  # not in a template: a bug in makecase, shown as one
+            raise
+        raise MakecaseError.single(
+            f"Template error: {type(exc).__name__.replace('Error', ' error').strip().lower()}: "
+            f"{shown(exc, 200)}.", where, hint="Check the expression on this line.") from None
+
+
+def _template_frame(exc: BaseException) -> Location | None:
+    """The innermost template file and line in a traceback (Jinja rewrites frames to name them)."""
+    found = None
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        filename = frame.f_code.co_filename
+        if filename.endswith((".html", ".css", ".j2", ".jinja")) and Path(filename).exists():
+            found = Location(Path(filename), line)
+    return found

@@ -1,0 +1,413 @@
+"""A corpus of broken and hostile project folders, as a new user (or a hostile pull request) makes them.
+
+Each case writes a few files into a fresh project, runs one command and expects exit code 2, a
+message naming the file (and line, where there is one), no traceback, and no raw control
+characters on the terminal. Cases that need more than one assertion have their own tests below
+the table, and in test_publish.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from makecase.cli import cli
+
+OUTSIDE_TEXT = "SECRET-OUTSIDE-THE-PROJECT"
+
+EVIDENCE = """\
+evidence:
+  - id: local-walks
+    lever: active-travel
+    headline: {headline}
+    body: {body}
+    sources:
+      - title: Walking for health
+        publisher: Ramblers
+        year: 2024
+        url: https://www.walkingforhealth.org.uk/
+        section: About us
+        checked: 2026-11-01
+    reviewed: {reviewed}
+"""
+
+
+def evidence(headline="Local walking groups", body="Walking groups meet every week.", reviewed="2026-11-01"):
+    return EVIDENCE.format(headline=headline, body=body, reviewed=reviewed)
+
+
+def png(width: int, height: int) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("1", (width, height)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+LOGO_YAML = "brand:\n  logo:\n    file: assets/{name}\n    alt: Our logo\n"
+CSS_YAML = "brand:\n  extra_css: assets/extra.css\n"
+FONT_YAML = "brand:\n  font_regular: assets/font.ttf\n"
+SVG_DTD = ('<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+           '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text>&x;</text></svg>')
+SVG_SCRIPT = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>'
+
+
+class Link:
+    """A symbolic link to `target`; '{outside}' is a folder outside the project."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+
+class Fifo:
+    """A named pipe: reading it blocks for ever."""
+
+
+# (id, files, command, things the message must contain). The first thing is where: file and line.
+CASES = [
+    # --- contained: symlinks, devices, folders, huge files ------------------------------------
+    ("content-file-links-outside", {"content/evidence.yaml": Link("{outside}/secret.yaml")},
+     ["validate"], ["content/evidence.yaml", "outside the project folder through a symbolic link"]),
+    ("content-folder-links-outside", {"content": Link("{outside}")},
+     ["validate"], ["evidence.yaml", "outside the project folder"]),
+    ("settings-link-to-etc-passwd", {"makecase.yaml": Link("/etc/passwd")},
+     ["validate"], ["makecase.yaml", "outside the project folder"]),
+    ("content-file-is-dev-zero", {"content/evidence.yaml": Link("/dev/zero")},
+     ["validate"], ["content/evidence.yaml", "outside the project folder"]),
+    ("content-file-is-a-fifo", {"content/audiences.yaml": Fifo()},
+     ["validate"], ["content/audiences.yaml", "not an ordinary file"]),
+    ("content-file-is-a-symlink-loop", {"content/evidence.yaml": Link("evidence.yaml")},
+     ["validate"], ["content/evidence.yaml", "Cannot open the content file", "how to fix"]),
+    ("content-file-is-a-folder", {"content/stories.yaml/x": "x"},
+     ["validate"], ["content/stories.yaml", "is a folder"]),
+    ("content-file-too-large", {"content/evidence.yaml": "# " + "x" * 600_000 + "\n"},
+     ["validate"], ["content/evidence.yaml", "more than the 512 KB"]),
+    ("template-links-to-etc-passwd", {"templates/partials/quote.html": Link("/etc/passwd")},
+     ["build", "--format", "html"], ["templates/partials/quote.html", "outside the project folder"]),
+    ("template-folder-links-outside", {"templates/partials": Link("{outside}")},
+     ["build", "--format", "html"], ["templates/partials/", "outside the project folder"]),
+    ("extra-css-links-outside", {"makecase.yaml": CSS_YAML, "assets/extra.css": Link("{outside}/secret.css")},
+     ["validate"], ["makecase.yaml:2:", "outside the project folder"]),
+    ("logo-is-a-fifo", {"makecase.yaml": LOGO_YAML.format(name="logo.png"), "assets/logo.png": Fifo()},
+     ["validate"], ["makecase.yaml:3:", "not an ordinary file"]),
+    ("output-dir-above-the-project", {"makecase.yaml": "output:\n  dir: ../elsewhere\n"},
+     ["build"], ["makecase.yaml:2:8", "output.dir '../elsewhere' is outside the project folder", "--out"]),
+    ("output-dir-absolute", {"makecase.yaml": "output:\n  dir: {outside}\n"},
+     ["build"], ["makecase.yaml:2:8", "is outside the project folder"]),
+    ("output-dir-is-the-project", {"makecase.yaml": "output:\n  dir: .\n"},
+     ["build"], ["makecase.yaml:2:8", "is the project folder itself"]),
+    ("output-dir-links-outside", {"makecase.yaml": "output:\n  dir: out\n", "out": Link("{outside}")},
+     ["build"], ["makecase.yaml:2:8", "is outside the project folder"]),
+    # --- no code from content: templates and CSS ----------------------------------------------
+    ("template-runs-a-shell-command",
+     {"templates/partials/quote.html": "{{ cycler.__init__.__globals__.os.popen('touch {outside}/pwned').read() }}"},
+     ["build", "--format", "html"], ["templates/partials/quote.html:1", "Template refused", "sandbox"]),
+    ("template-reaches-python-through-a-model",
+     {"templates/partials/quote.html": "{{ b.audience.__class__.__mro__ }}"},
+     ["build", "--format", "html"], ["templates/partials/quote.html:1", "Template refused"]),
+    ("template-builds-a-huge-string", {"templates/partials/quote.html": "{{ 'x' * 100000000 }}"},
+     ["build", "--format", "html"], ["templates/partials/quote.html:1", "Template refused"]),
+    ("template-writes-a-script-tag", {"templates/partials/quote.html": "<script>fetch('https://x.example')</script>"},
+     ["build", "--format", "html"], ["document gps.html", "would run or load something", "<script>"]),
+    ("template-loads-a-remote-image", {"templates/partials/quote.html": '<img src="https://x.example/t.png" alt="">'},
+     ["build", "--format", "html"], ["document gps.html", "https://x.example/t.png"]),
+    ("index-template-with-an-event-handler", {"templates/index.html": '<body onload="steal()">x</body>'},
+     ["build", "--format", "html"], ["index.html", "event handler (onload=)"]),
+    ("template-centres-a-gigabyte", {"templates/partials/quote.html": "{{ 'x'|center(1000000000) }}"},
+     ["build", "--format", "html"], ["templates/partials/quote.html:1", "Template refused", "center"]),
+    ("template-doubles-a-string-in-a-macro",
+     {"templates/partials/quote.html": "{% macro d(s, n) %}{{ d(s ~ s, n - 1) if n else s|length }}{% endmacro %}"
+                                       "{{ d('x', 60) }}"},
+     ["build", "--format", "html"], ["templates/partials/quote.html:1", "Template refused", "1,000,000"]),
+    ("template-syntax-error", {"templates/partials/quote.html": "<p>\n{% if b.quote %}\n<p>no end</p>\n"},
+     ["build", "--format", "html"], ["templates/partials/quote.html:", "Template syntax error", "how to fix"]),
+    ("template-undefined-name", {"templates/partials/quote.html": "<p>\n{{ no_such_thing.name }}</p>\n"},
+     ["build", "--format", "html"], ["templates/partials/quote.html:2", "'no_such_thing' is undefined"]),
+    ("template-missing-include", {"templates/partials/quote.html": '{% include "partials/nope.html" %}'},
+     ["build", "--format", "html"], ["templates/partials/quote.html:1", "'partials/nope.html' was not found"]),
+    ("template-not-utf8", {"templates/partials/quote.html": b"<p>caf\xe9</p>"},
+     ["build", "--format", "html"], ["templates/partials/quote.html:1:7", "not UTF-8"]),
+    ("extra-css-closes-the-style-element",
+     {"makecase.yaml": CSS_YAML, "assets/extra.css": "p { color: red }\n</style><script>alert(1)</script>"},
+     ["validate"], ["assets/extra.css:2:1", "could end the <style> element"]),
+    ("extra-css-imports", {"makecase.yaml": CSS_YAML, "assets/extra.css": '@import "https://example.org/x.css";'},
+     ["validate"], ["assets/extra.css:1:1", "@import is not allowed"]),
+    ("extra-css-imports-inside-a-block",
+     {"makecase.yaml": CSS_YAML, "assets/extra.css": "@font-face { src: @import 'x.css'; }\np { color: red }"},
+     ["validate"], ["assets/extra.css:1:19", "@import is not allowed"]),
+    ("extra-css-loads-a-url",
+     {"makecase.yaml": CSS_YAML, "assets/extra.css": "body {\n  background: url(http://example.org/t.png);\n}"},
+     ["validate"], ["assets/extra.css:2:", "url(http://example.org/t.png) is not allowed"]),
+    ("extra-css-loads-a-local-file",
+     {"makecase.yaml": CSS_YAML, "assets/extra.css": "@font-face { src: url('file:///etc/passwd') }"},
+     ["validate"], ["assets/extra.css:1:", "url(file:///etc/passwd) is not allowed"]),
+    ("extra-css-syntax-error", {"makecase.yaml": CSS_YAML, "assets/extra.css": "p { color: red } }"},
+     ["validate"], ["assets/extra.css:1:", "CSS syntax error"]),
+    ("extra-css-not-utf8", {"makecase.yaml": CSS_YAML, "assets/extra.css": b"p::before { content: '\xff' }"},
+     ["validate"], ["makecase.yaml:2:", "not UTF-8"]),
+    # --- unusable images and fonts --------------------------------------------------------------
+    ("logo-is-eps", {"makecase.yaml": LOGO_YAML.format(name="logo.eps"),
+                     "assets/logo.eps": b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n"},
+     ["validate"], ["makecase.yaml:3:", "The logo 'logo.eps'"]),
+    ("logo-is-corrupt-png", {"makecase.yaml": LOGO_YAML.format(name="logo.png"),
+                             "assets/logo.png": png(20, 20)[:40]},
+     ["validate"], ["makecase.yaml:3:", "cannot be read as an image"]),
+    ("logo-svg-with-dtd", {"makecase.yaml": LOGO_YAML.format(name="logo.svg"), "assets/logo.svg": SVG_DTD},
+     ["validate"], ["makecase.yaml:3:", "has a DTD"]),
+    ("logo-svg-with-script", {"makecase.yaml": LOGO_YAML.format(name="logo.svg"), "assets/logo.svg": SVG_SCRIPT},
+     ["validate"], ["makecase.yaml:3:", "holds a script"]),
+    ("logo-too-many-pixels", {"makecase.yaml": LOGO_YAML.format(name="logo.png"), "assets/logo.png": png(6000, 6000)},
+     ["validate"], ["makecase.yaml:3:", "6000 × 6000 pixels"]),
+    ("font-is-not-a-font", {"makecase.yaml": FONT_YAML, "assets/font.ttf": "not a font"},
+     ["validate"], ["makecase.yaml:2:", "is not a TrueType, OpenType or WOFF font"]),
+    # --- bounded: size, depth, cost -------------------------------------------------------------
+    ("yaml-nested-500-deep", {"content/evidence.yaml": "evidence: " + "[" * 500 + "]" * 500 + "\n"},
+     ["validate"], ["content/evidence.yaml:1:", "nested more than 24 levels"]),
+    ("text-field-50-kb", {"content/evidence.yaml": evidence(body="x" * 50_000)},
+     ["validate"], ["content/evidence.yaml:5:11", "50,000 characters long"]),
+    ("markdown-thousands-of-brackets", {"content/evidence.yaml": evidence(body="'" + "[" * 3000 + "'")},
+     ["validate"], ["content/evidence.yaml:5:", "3,000 '[' characters"]),
+    ("markdown-nested-lists",
+     {"content/evidence.yaml": evidence(body="|\n" + "".join("      " + "  " * i + "- x\n" for i in range(60)))},
+     ["validate"], ["content/evidence.yaml:5:", "nest", "levels deep"]),
+    ("a-number-of-5000-digits",
+     {"makecase.yaml": "limits:\n  field_chars: 50000\n",
+      "content/places.yaml": "places:\n  - id: x\n    name: X\n    population: " + "9" * 5000 + "\n"},
+     ["validate"], ["content/places.yaml:4:17", "This number has 5,000 characters"]),
+    ("limit-raised-past-its-ceiling", {"makecase.yaml": "limits:\n  file_kb: 100000\n"},
+     ["validate"], ["makecase.yaml:2:12", "'file_kb' is out of range"]),
+    # --- a person's mistakes --------------------------------------------------------------------
+    ("impossible-date", {"content/evidence.yaml": evidence(reviewed="2026-02-30")},
+     ["validate"], ["content/evidence.yaml:13:15", "'2026-02-30' is not a real date"]),
+    ("nul-escape-in-text", {"content/evidence.yaml": evidence(headline='"Walking\\0 groups"')},
+     ["validate"], ["content/evidence.yaml:4:15", "control character \\x00"]),
+    ("esc-escape-in-text", {"content/evidence.yaml": evidence(headline='"\\e[31mRed"')},
+     ["validate"], ["content/evidence.yaml:4:15", "control character \\x1b"]),
+    ("raw-nul-byte", {"content/evidence.yaml": evidence(headline="Walking\x00groups").encode()},
+     ["validate"], ["content/evidence.yaml:4:", "YAML does not allow"]),
+    ("raw-noncharacter", {"content/evidence.yaml": evidence(headline="Walking\ufffegroups")},
+     ["validate"], ["content/evidence.yaml:4:", "YAML does not allow"]),
+    ("content-not-utf8", {"content/evidence.yaml": evidence(headline="Caf\udce9").encode("utf-8", "surrogateescape")},
+     ["validate"], ["content/evidence.yaml:4:", "not UTF-8"]),
+    ("unclosed-quote", {"content/evidence.yaml": evidence(headline='"Local walking groups')},
+     ["validate"], ["content/evidence.yaml:", "began at line 4, column 15", "^", "quote was opened"]),
+    ("unclosed-bracket", {"content/audiences.yaml": "audiences:\n  - id: gps\n    evidence: [bed-days,\n    title: GPs\n"},
+     ["validate"], ["content/audiences.yaml:5:", "began at line 3, column 15", "[ or { was opened"]),
+    ("placeholder-filled-too-long",
+     {"content/places.yaml": "places:\n  - id: long\n    name: " + "Long" * 12 + "\n",
+      "content/audiences.yaml": "audiences:\n  - id: gps\n    short_title: GPs in {place.name}\n"},
+     ["validate"], ["content/audiences.yaml:3:", "With placeholders filled", "at most 40 characters"]),
+    ("unknown-placeholder-in-footer", {"makecase.yaml": "footer: Made in {plase.name}\n"},
+     ["validate"], ["makecase.yaml:1:9", "Unknown placeholder {plase.name}", "'place.name'"]),
+    ("audience-id-index", {"content/audiences.yaml": "audiences:\n  - id: index\n    title: Everyone\n"},
+     ["validate"], ["content/audiences.yaml:2:9", "taken by index.html"]),
+    ("audience-id-index-as-an-override", {"content/audiences.yaml": "audiences:\n  - id: index\n"},
+     ["validate"], ["content/audiences.yaml:2:9", "taken by index.html"]),
+    ("type-names-stay-hidden", {"makecase.yaml": "audiences: 5\n"},
+     ["validate"], ["makecase.yaml:1:12", "'audiences' should be a list"]),
+    ("escape-sequence-in-an-id", {"content/audiences.yaml": 'audiences:\n  - id: "\\u202egps\\x1b[2J"\n'},
+     ["validate"], ["content/audiences.yaml:2:9", "control character \\x1b"]),
+    ("bidi-override-in-a-key", {"content/audiences.yaml": "audiences:\n  - id: gps\n    ti\u202etle: x\n"},
+     ["validate"], ["content/audiences.yaml:3:5", "Unknown key 'ti\\u202etle'"]),
+    ("a-100-kb-key", {"content/audiences.yaml": "audiences:\n  - id: gps\n    " + "k" * 3000 + ": x\n"},
+     ["validate"], ["content/audiences.yaml:3:", "YAML syntax error", "kkkkk…"]),
+    ("output-folder-holds-a-folder-named-like-a-page", {"output/gps.html/x": "x"},
+     ["build", "-a", "gps", "-f", "html"], ["output/gps.html", "is a folder"]),
+    ("output-folder-holds-a-file-under-a-file", {"makecase.yaml": "output:\n  dir: assets/out\n", "assets": "a file"},
+     ["build", "-a", "gps", "-f", "html"], ["assets", "Cannot"]),
+]
+
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def make(root: Path, outside: Path, files: dict) -> None:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, Link):
+            path.symlink_to(content.target.format(outside=outside))
+        elif isinstance(content, Fifo):
+            os.mkfifo(path)
+        elif isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content.replace("{outside}", str(outside)), encoding="utf-8", errors="surrogateescape")
+
+
+@pytest.fixture
+def outside(tmp_path):
+    """A folder outside the project with files a hostile project would like to read or change."""
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    for name in ("secret.yaml", "secret.css", "quote.html", "evidence.yaml"):
+        (folder / name).write_text(OUTSIDE_TEXT + "\n")
+    return folder
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("files, command, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_broken_project_is_a_clear_error(tmp_path, outside, files, command, expected):
+    root = tmp_path / "project"
+    root.mkdir()
+    make(root, outside, files)
+    before = snapshot(outside)
+    result = CliRunner().invoke(cli, ["-C", str(root), *command])
+    out = result.output
+    assert result.exit_code == 2, out
+    assert "Traceback" not in out and "internal error" not in out
+    for phrase in expected:
+        assert phrase in out, out
+    assert OUTSIDE_TEXT not in out
+    assert not UNSAFE.search(out.replace("\n", "")), repr(out)
+    assert max(len(line) for line in out.splitlines()) <= 320
+    assert "constrained-str" not in out and "literal[" not in out
+    assert snapshot(outside) == before and not (outside / "pwned").exists()
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_the_corpus_is_large_enough():
+    assert len(CASES) >= 40
+
+
+def test_a_huge_id_on_the_command_line_is_cut_and_cleaned(tmp_path):
+    result = CliRunner().invoke(cli, ["-C", str(tmp_path), "build", "-a", "\x1b[2J" + "g" * 100_000])
+    assert result.exit_code == 2
+    assert "\x1b" not in result.output and len(result.output) < 2000
+
+
+@pytest.mark.parametrize("out", ["/proc/makecase-out", "{file}/sub"])
+def test_an_output_folder_that_cannot_be_written_is_a_clear_error(tmp_path, out):
+    (tmp_path / "a-file").write_text("x")
+    result = CliRunner().invoke(cli, ["-C", str(tmp_path), "build", "-a", "gps", "-f", "html",
+                                      "--out", out.format(file=tmp_path / "a-file")])
+    assert result.exit_code == 2, result.output
+    assert "Cannot write the output" in result.output and "--out" in result.output
+
+
+def test_schema_into_an_unwritable_folder_is_a_clear_error(tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    result = CliRunner().invoke(cli, ["-C", str(tmp_path), "schema", "-o", str(tmp_path / "a-file" / "schema")])
+    assert result.exit_code == 2, result.output
+    assert "a-file" in result.output and "Traceback" not in result.output
+
+
+def test_hostile_text_and_css_come_out_clean_in_the_html(tmp_path):
+    """Script tags, file: images, javascript: links and ../ paths in content are shown as text or dropped."""
+    root = tmp_path / "project"
+    make(root, tmp_path, {
+        "makecase.yaml": CSS_YAML,
+        "assets/extra.css": "p { color: #111; background: url(data:image/png;base64,AAAA) }",
+        "content/evidence.yaml": evidence(
+            headline='"<script>alert(1)</script> ../../etc/passwd"',
+            body='"![x](file:///etc/passwd) [a](javascript:alert(1)) <img src=x onerror=alert(1)> {{ 7*7 }}"'),
+        "content/audiences.yaml": "audiences:\n  - id: gps\n    evidence: [local-walks]\n",
+    })
+    result = CliRunner().invoke(cli, ["-C", str(root), "build", "-a", "gps", "-f", "html"])
+    assert result.exit_code == 0, result.output
+    html = (root / "output" / "gps.html").read_text(encoding="utf-8")
+    # Headings keep their last two words together with a no-break space.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; ../../etc/passwd" in html.replace("\u00a0", " ")
+    assert "<script" not in html and "javascript:" not in html and "onerror" not in html
+    assert "file:" not in html and "<img src=\"x\"" not in html
+    assert "{ 7*7 }" in html and "49" not in html.split("<main")[1].split("</main>")[0]
+
+
+def test_a_logo_is_the_same_checked_image_in_pdf_and_html(tmp_path):
+    root = tmp_path / "project"
+    make(root, tmp_path, {"makecase.yaml": LOGO_YAML.format(name="logo.png"), "assets/logo.png": png(60, 20)})
+    result = CliRunner().invoke(cli, ["-C", str(root), "build", "-a", "gps"])
+    assert result.exit_code == 0, result.output
+    html = (root / "output" / "gps.html").read_text(encoding="utf-8")
+    assert 'src="data:image/png;base64,' + base64.b64encode(png(60, 20)).decode()[:20] in html
+    assert "warning" not in result.output
+
+
+def test_weasyprint_warnings_are_shown_once_per_document_and_strict_fails_on_them(tmp_path):
+    root = tmp_path / "project"
+    make(root, tmp_path, {"makecase.yaml": CSS_YAML, "assets/extra.css": "p { colr: red }\nh2 { colr: blue }\n"})
+    result = CliRunner().invoke(cli, ["-C", str(root), "build", "-a", "gps", "-f", "pdf"])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if "WeasyPrint could not do this" in line]
+    assert len(warnings) == 2 and all(line.count("gps.pdf") == 1 for line in warnings), result.output
+    assert "colr: red" in warnings[0] and "colr: blue" in warnings[1]
+    strict = CliRunner().invoke(cli, ["-C", str(root), "build", "-a", "gps", "-f", "pdf", "--strict",
+                                      "--out", str(tmp_path / "strict")])
+    assert strict.exit_code == 2 and "--strict" in strict.output and "colr: red" in strict.output
+    assert not (tmp_path / "strict").exists()
+
+
+def test_the_default_pack_builds_without_warnings(tmp_path):
+    result = CliRunner().invoke(cli, ["-C", str(tmp_path), "build", "-a", "gps", "--strict"])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_page_that_takes_too_long_to_lay_out_is_stopped_with_a_clear_error(tmp_path, monkeypatch):
+    import makecase.load
+    from makecase.limits import Limits
+
+    monkeypatch.setattr(makecase.load, "_limits", lambda settings: Limits(layout_seconds=0.001))
+    result = CliRunner().invoke(cli, ["-C", str(tmp_path), "build", "-a", "gps", "-f", "pdf"])
+    assert result.exit_code == 2, result.output
+    assert "took more than" in result.output and "limits.layout_seconds" in result.output
+    assert "content/audiences.yaml:" in result.output
+    assert not (tmp_path / "output").exists()
+
+
+def test_a_project_folder_whose_name_is_not_utf8_builds(tmp_path):
+    root = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9"))
+    root.mkdir()
+    (root / "makecase.yaml").write_text("footer: Made in {place.nmae}\n")
+    result = CliRunner().invoke(cli, ["-C", str(root), "validate"])
+    assert result.exit_code == 2 and "makecase.yaml:1:" in result.output, result.output
+    (root / "makecase.yaml").write_text("footer: Made here.\n")
+    result = CliRunner().invoke(cli, ["-C", str(root), "build", "-a", "gps"])
+    assert result.exit_code == 0, result.output
+    assert (root / "output" / "gps.pdf").is_file()
+
+
+def test_placeholders_in_lever_names_are_filled(tmp_path):
+    root = tmp_path / "project"
+    make(root, tmp_path, {
+        "makecase.yaml": "partnership:\n  name: Move More\n",
+        "content/evidence.yaml": "levers:\n  - id: guidance\n    name: Guidance for {partnership.name}\n",
+    })
+    result = CliRunner().invoke(cli, ["-C", str(root), "build", "-a", "gps", "-f", "html"])
+    assert result.exit_code == 0, result.output
+    html = (root / "output" / "gps.html").read_text(encoding="utf-8")
+    assert "Guidance for Move More" in html and "{partnership.name}" not in html
+
+
+def test_init_into_an_unwritable_folder_is_a_clear_error(tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "a-file" / "project")])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output
+
+
+def test_a_template_that_loops_for_ever_is_stopped_by_the_time_limit(tmp_path, monkeypatch):
+    import makecase.load
+    from makecase.limits import Limits
+
+    monkeypatch.setattr(makecase.load, "_limits", lambda settings: Limits(layout_seconds=0.2))
+    root = tmp_path / "project"
+    make(root, tmp_path, {"templates/partials/quote.html":
+                          "{% for i in range(99999) %}{% for j in range(99999) %}.{% endfor %}{% endfor %}"})
+    result = CliRunner().invoke(cli, ["-C", str(root), "build", "-a", "gps", "-f", "html"])
+    assert result.exit_code == 2, result.output
+    assert "took more than" in result.output
+
+
+def test_a_symlink_that_stays_inside_the_project_is_fine(tmp_path):
+    root = tmp_path / "project"
+    make(root, tmp_path, {"shared/evidence.yaml": evidence(), "content/evidence.yaml": Link("../shared/evidence.yaml")})
+    result = CliRunner().invoke(cli, ["-C", str(root), "validate"])
+    assert result.exit_code == 0, result.output

@@ -1,0 +1,204 @@
+"""Nothing lost: the output set is replaced as a whole, stale files are removed only if this tool
+wrote them, a killed build is finished by the next one, and two builds never write one folder."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import makecase
+from makecase import publish as publish_module
+from makecase.cli import cli
+from makecase.publish import JOURNAL, locked, publish
+
+
+def manifest_for(files: dict[str, bytes]) -> bytes:
+    """A manifest as a build writes it, listing `files` (what a previous build left)."""
+    return json.dumps({"documents": [{"files": {
+        str(i): {"path": rel, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+        for i, (rel, data) in enumerate(files.items())}}]}).encode()
+
+
+def listing(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
+
+
+def test_stale_pages_are_removed_and_new_ones_replace_the_old_set(tmp_path):
+    out = tmp_path / "out"
+    old = {"gps.pdf": b"old gps", "kirklees/gps.pdf": b"old kirklees"}
+    publish(out, {**old, "manifest.json": manifest_for(old)})
+    new = {"gps.pdf": b"new gps"}
+    publish(out, {**new, "manifest.json": manifest_for(new)})
+    assert listing(out) == {"gps.pdf": b"new gps", "manifest.json": manifest_for(new)}
+    assert not (out / "kirklees").exists()  # an emptied page folder goes too
+
+
+def test_a_manifest_pointing_through_a_symlink_deletes_nothing_outside(tmp_path):
+    """The reported hole: output/ln is a link to another folder and the manifest lists ln/important.txt."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "important.txt").write_bytes(b"keep me")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "ln").symlink_to(elsewhere)
+    (out / "link.pdf").symlink_to(elsewhere / "important.txt")
+    listed = {"ln/important.txt": b"keep me", "link.pdf": b"keep me", "../elsewhere/important.txt": b"keep me",
+              str(elsewhere / "important.txt"): b"keep me"}
+    (out / "manifest.json").write_bytes(manifest_for(listed))
+    publish(out, {"gps.pdf": b"new", "manifest.json": b"{}"})
+    assert (elsewhere / "important.txt").read_bytes() == b"keep me"
+    assert (out / "ln").is_symlink() and (out / "link.pdf").is_symlink()
+
+
+def test_a_file_a_person_changed_or_added_is_never_removed(tmp_path):
+    out = tmp_path / "out"
+    old = {"gps.pdf": b"built by makecase", "notes.pdf": b"built by makecase too"}
+    publish(out, {**old, "manifest.json": manifest_for(old)})
+    (out / "notes.pdf").write_bytes(b"edited by a person")
+    (out / "keep.txt").write_bytes(b"a person's file")
+    publish(out, {"gps.pdf": b"new", "manifest.json": manifest_for({"gps.pdf": b"new"})})
+    assert (out / "notes.pdf").read_bytes() == b"edited by a person"
+    assert (out / "keep.txt").read_bytes() == b"a person's file"
+
+
+def test_pages_are_not_written_through_a_symlinked_folder(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "kirklees").symlink_to(elsewhere)
+    with pytest.raises(makecase.MakecaseError) as caught:
+        publish(out, {"kirklees/gps.pdf": b"x", "manifest.json": b"{}"})
+    assert "symbolic link" in caught.value.render()
+    assert list(elsewhere.iterdir()) == [] and not (out / "manifest.json").exists()
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL: nothing after it runs (no except or finally of ours catches it)."""
+
+
+def kill_after(monkeypatch, moves: int) -> None:
+    real = publish_module._move
+    count = {"n": 0}
+
+    def move(source, target):
+        if count["n"] == moves:
+            raise Killed()
+        count["n"] += 1
+        real(source, target)
+
+    monkeypatch.setattr(publish_module, "_move", move)
+
+
+@pytest.mark.parametrize("moves", [0, 1, 2, 3])
+def test_a_build_killed_while_moving_files_is_finished_by_the_next_start(tmp_path, monkeypatch, moves):
+    out = tmp_path / "out"
+    old = {"a.pdf": b"old a", "b.pdf": b"old b", "gone.pdf": b"old gone"}
+    publish(out, {**old, "manifest.json": manifest_for(old)})
+    new = {"a.pdf": b"new a", "b.pdf": b"new b", "c.pdf": b"new c"}
+    new_set = {**new, "manifest.json": manifest_for(new)}
+    kill_after(monkeypatch, moves)
+    with pytest.raises(Killed):
+        publish(out, new_set)
+    monkeypatch.undo()
+    assert (out / JOURNAL).exists()
+    with locked(out):
+        publish_module.recover(out)
+    assert listing(out) == new_set  # complete, with the stale page gone and no staging left
+
+
+def test_a_build_killed_before_its_commit_point_leaves_the_old_set(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    old = {"a.pdf": b"old a"}
+    old_set = {**old, "manifest.json": manifest_for(old)}
+    publish(out, old_set)
+
+    def killed(path, data):
+        raise Killed()
+
+    monkeypatch.setattr(publish_module, "_write_atomic", killed)
+    with pytest.raises(Killed):
+        publish(out, {"a.pdf": b"new a", "manifest.json": b"{}"})
+    monkeypatch.undo()
+    assert listing(out) == old_set
+    # What a SIGKILL at that moment leaves (no cleanup of ours runs): a staging folder.
+    (out / ".makecase-999-dead").mkdir()
+    (out / ".makecase-999-dead" / "a.pdf").write_bytes(b"half-written")
+    (out / (JOURNAL + ".tmp")).write_bytes(b"{")
+    publish(out, old_set)  # the next build removes it
+    assert listing(out) == old_set and not [p for p in out.iterdir() if p.name.startswith(".makecase-")]
+
+
+def test_a_damaged_journal_is_not_trusted(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep")
+    (out / JOURNAL).write_text(json.dumps({"staging": "../..", "files": ["../victim.txt"], "stale": []}))
+    publish(out, {"a.pdf": b"a", "manifest.json": b"{}"})
+    assert victim.read_text() == "keep" and not (out / JOURNAL).exists()
+
+
+def test_two_builds_cannot_write_one_folder_at_once(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    with locked(out):
+        result = CliRunner().invoke(cli, ["-C", str(tmp_path), "build", "-a", "gps", "-f", "html",
+                                          "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "Another makecase build is writing to this output folder" in result.output
+    assert list(out.iterdir()) == []
+
+
+def test_a_real_build_replaces_its_previous_pages(tmp_path):
+    out = tmp_path / "out"
+    makecase.build(tmp_path, audiences=["gps", "pcn-leads"], formats=["html"], out=out)
+    makecase.build(tmp_path, audiences=["gps"], formats=["html"], out=out)
+    assert sorted(p.name for p in out.iterdir()) == ["gps.html", "index.html", "manifest.json"]
+
+
+KILLER = """
+import os, signal, sys
+from pathlib import Path
+from makecase import publish as p
+moves = int(sys.argv[2])
+real = p._move
+count = [0]
+def move(source, target):
+    if count[0] == moves:
+        os.kill(os.getpid(), signal.SIGKILL)
+    count[0] += 1
+    real(source, target)
+p._move = move
+import hashlib, json
+pages = {"a.pdf": b"new a", "b.pdf": b"new b"}
+manifest = {"documents": [{"files": {k: {"path": k, "sha256": hashlib.sha256(v).hexdigest()}
+                                     for k, v in pages.items()}}]}
+p.publish(Path(sys.argv[1]), {**pages, "manifest.json": json.dumps(manifest).encode()})
+"""
+
+
+@pytest.mark.parametrize("moves", [1])
+def test_a_real_sigkill_mid_publish_leaves_a_set_the_next_build_completes(tmp_path, moves):
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    old = {"a.pdf": b"old a", "b.pdf": b"old b"}
+    publish(out, {**old, "manifest.json": manifest_for(old)})
+    done = subprocess.run([sys.executable, "-c", KILLER, str(out), str(moves)], timeout=60)
+    assert done.returncode == -9
+    left = listing(out)
+    if (out / JOURNAL).exists():  # killed after the commit point: the staged new set is kept
+        assert any(k.startswith(".makecase-") for k in left)
+    else:
+        assert {k: v for k, v in left.items() if not k.startswith(".makecase-")} == {
+            **old, "manifest.json": manifest_for(old)}
+    publish(out, {"a.pdf": b"newer a", "manifest.json": b"{}"})  # the next build: finishes, then its own
+    assert listing(out) == {"a.pdf": b"newer a", "manifest.json": b"{}"}
+    assert not [p for p in out.iterdir() if p.name.startswith(".makecase-")]
