@@ -163,6 +163,24 @@ def explain(obj: CliContext, audience: str, place: str | None) -> None:
 
 
 @cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. The default is this machine only; 0.0.0.0 shares the preview "
+                   "with your network.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0 picks a free one).")
+@click.pass_obj
+def serve(obj: CliContext, host: str, port: int) -> None:
+    """Preview every briefing in the browser, rebuilt as you edit (Ctrl-C to stop)."""
+    from .serve import serve as run_serve
+
+    try:
+        run_serve(obj.project_dir, host=host, port=port, echo=lambda text: click.echo(text))
+    except OSError as exc:
+        raise MakecaseError.single(f"Cannot listen on {host}:{port}: {exc.strerror}.",
+                                   hint="Another program may use that port: try --port 8001, or --port 0.") from None
+
+
+@cli.command()
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schema"),
               show_default=True, help="Folder for the .schema.json files.")
 @click.pass_obj
