@@ -23,6 +23,7 @@ from .placeholders import names_in as placeholder_names
 from .placeholders import strings_in
 from .model import (Audience, Contact, EvidenceItem, GlossaryTerm, Item, Lever, Place, Quote,
                     Settings, Story)
+from .overrides import unknown_overrides
 from .yamlsource import YamlSource, read_yaml
 
 SETTINGS_FILE = "makecase.yaml"
@@ -147,7 +148,7 @@ def load_project(root: Path | str = ".") -> Project:
     _check_contrast(project, problems)
     _check_placeholders(project, problems)
     problems.raise_if_any()
-    project.warnings = _warnings(project)
+    project.warnings = _warnings(project) + unknown_overrides(root)
     return project
 
 
