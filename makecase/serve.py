@@ -15,6 +15,7 @@ import hashlib
 import html
 import io
 import json
+import sys
 import threading
 import time
 import traceback
@@ -316,6 +317,13 @@ def index_page(preview: Preview, version: int) -> str:
     return _page(f"Preview: {name}", body, version)
 
 
+def not_found_page(version: int) -> str:
+    body = ('<main><h1>No briefing here</h1><p>The project does not build a page with this address '
+            '(an audience or place may have been renamed or switched off). '
+            '<a href="/">See all the briefings</a>.</p></main>')
+    return _page("Not found: makecase preview", body, version)
+
+
 def briefing_page(preview: Preview, slug: str, version: int) -> str:
     page = preview.laid_out(slug)
     name = slug.rsplit("/", 1)[-1]
@@ -360,6 +368,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 kind = ext
             elif preview.error is not None and ext == "html":
                 kind = "html"  # the page may not exist while the project is broken: show why
+            elif ext == "html":  # e.g. an audience switched off while its tab is open
+                page = not_found_page(version)
+                return self._send(HTTPStatus.NOT_FOUND, page.encode(), "text/html; charset=utf-8", head)
             else:
                 return self._send(HTTPStatus.NOT_FOUND, b"Not found.\n", "text/plain", head)
             if preview.error is not None:
@@ -402,6 +413,12 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True  # a tab's waiting reload request must not hold up Ctrl-C
+
+    def handle_error(self, request, client_address) -> None:
+        """A tab closed mid-request is normal; anything else is a bug worth a traceback."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 def make_server(preview: Preview, host: str = "127.0.0.1", port: int = 8000) -> PreviewServer:

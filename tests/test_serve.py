@@ -128,6 +128,8 @@ def test_only_the_preview_is_served(served):
         status, _, body = get(address + path)
         assert status == 404, path
         assert b"audiences" not in body
+    status, _, body = get(address + "nobody.html")  # a tab left open on a page that has gone
+    assert b"No briefing here" in body and b"/__reload" in body
     # A page on another site cannot reach the preview through a rebound domain name.
     status, _, _ = get(address, host="attacker.example:80")
     assert status == 403
