@@ -6,7 +6,8 @@ full it is, each briefing's HTML page, its PDF and the picture. A watcher reload
 when a file changes and open tabs reload themselves; a content error is shown in the page in
 place of the briefing, and the page comes back when the file is fixed.
 
-Only the preview is served: a fixed set of routes, never a file from disk by its path.
+Only the preview is served: a fixed set of routes (/, /<page>.html, .pdf, .png, .json for how
+the page fits, /__reload), never a file from disk by its path.
 """
 
 from __future__ import annotations
@@ -103,7 +104,10 @@ class Preview:
         self.root = Path(root).resolve()
         self.version = 0
         self.changed = threading.Condition()
-        self._lock = threading.RLock()  # one layout at a time: WeasyPrint is not shared across threads
+        # The state is swapped whole under a short lock; layouts take turns under their own,
+        # so showing a page never waits for another page's layout.
+        self._state = threading.Lock()
+        self._layout = threading.Lock()  # one WeasyPrint layout at a time, sharing one font config
         self._fitter: PageFitter | None = None
         self._laid_out: dict[str, LaidOut] = {}
         self.project: Project | None = None
@@ -116,19 +120,21 @@ class Preview:
 
     def reload(self, forget_layouts: bool = False) -> None:
         """Read the project again; keep serving the error if it is broken. Wakes every open tab."""
-        with self._lock:
-            try:
-                project = load_project(self.root)
-                check_brand_files(project)
-                renderer = Renderer(project)
-                briefings = {b.slug: b for b in briefings_for(project)}
-            except MakecaseError as exc:
+        try:
+            project = load_project(self.root)
+            check_brand_files(project)
+            renderer = Renderer(project)
+            briefings = {b.slug: b for b in briefings_for(project)}
+        except MakecaseError as exc:
+            with self._state:
                 self.error = exc
-            else:
+        else:
+            with self._state:
                 self.project, self.renderer, self.briefings, self.error = project, renderer, briefings, None
                 if self._fitter is None:
                     self._fitter = PageFitter(project.allowed_dirs)
-            if forget_layouts:  # a logo or font changed: the HTML names it, so its hash cannot tell
+        if forget_layouts:  # a logo or font changed: the HTML names it, so its hash cannot tell
+            with self._layout:
                 self._laid_out.clear()
         with self.changed:
             self.version += 1
@@ -139,25 +145,29 @@ class Preview:
             self.changed.wait_for(lambda: self.version != seen, timeout=timeout)
             return self.version
 
+    def _snapshot(self, slug: str) -> tuple[Project, Renderer, Briefing]:
+        with self._state:
+            assert self.project is not None and self.renderer is not None
+            return self.project, self.renderer, self.briefings[slug]
+
     def screen_html(self, slug: str) -> str:
-        with self._lock:
-            briefing = self.briefings[slug]
-            return self._render(briefing, "screen", f"{briefing.audience.id}.pdf")
+        _, renderer, briefing = self._snapshot(slug)
+        return self._render(renderer, briefing, "screen", f"{briefing.audience.id}.pdf")
 
     def laid_out(self, slug: str) -> LaidOut:
         """The page laid out, from the cache when its print HTML is unchanged."""
-        with self._lock:
-            assert self.project is not None and self._fitter is not None
-            briefing = self.briefings[slug]
-            text = self._render(briefing, "print")
-            key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        project, renderer, briefing = self._snapshot(slug)
+        text = self._render(renderer, briefing, "print")
+        key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        with self._layout:
             cached = self._laid_out.get(slug)
             if cached is not None and cached.key == key:
                 return cached
+            assert self._fitter is not None
             started = time.perf_counter()
             result = LaidOut(key)
             try:
-                fitted = self._fitter.fit(text, self.project.root, self.project.settings.layout, slug)
+                fitted = self._fitter.fit(text, project.root, project.settings.layout, slug)
             except DoesNotFit as exc:
                 result.overflow = exc.problem
             else:
@@ -169,10 +179,9 @@ class Preview:
             self._laid_out[slug] = result
             return result
 
-    def _render(self, briefing: Briefing, medium, pdf_href: str | None = None) -> str:
-        assert self.renderer is not None
+    def _render(self, renderer: Renderer, briefing: Briefing, medium, pdf_href: str | None = None) -> str:
         try:
-            return self.renderer.render_html(briefing, medium, pdf_href)
+            return renderer.render_html(briefing, medium, pdf_href)
         except jinja2.TemplateError as exc:
             raise MakecaseError([template_problem(exc, self.root)]) from None
 
@@ -225,11 +234,19 @@ RELOAD_SCRIPT = """<script>
 </script>"""
 
 BAR = """<aside class="makecase-preview" aria-label="Preview" style="position: sticky; bottom: 0;
- background: #fff; color: #212b32; border-top: 3px solid {colour}; padding: 0.5rem 1rem; font: 0.9rem/1.4 Arial, sans-serif;
+ background: #fff; color: #212b32; border-top: 3px solid #4c6272; padding: 0.5rem 1rem; font: 0.9rem/1.4 Arial, sans-serif;
  z-index: 10;">
-<strong>Preview.</strong> <span class="makecase-fill" style="color: {colour}">{summary}</span>
+<strong>Preview.</strong> <span class="makecase-fill" role="status">Laying out the printed page…</span>
 <a href="{pdf}">PDF</a> · <a href="{png}">picture of the page</a> · <a href="/">all briefings</a>
-</aside>"""
+</aside>
+<script>
+// The printed page is laid out after this page is shown, so an edit is on screen at once.
+fetch("{status}", {{cache: "no-store"}}).then(function (r) {{ return r.json(); }}).then(function (d) {{
+  var bar = document.querySelector(".makecase-preview"), fill = bar.querySelector(".makecase-fill");
+  fill.textContent = d.summary;
+  fill.style.color = bar.style.borderTopColor = d.fits ? "#006435" : "#b3261e";
+}}).catch(function () {{}});
+</script>"""
 
 
 def _page(title: str, body: str, version: int) -> str:
@@ -325,10 +342,8 @@ def not_found_page(version: int) -> str:
 
 
 def briefing_page(preview: Preview, slug: str, version: int) -> str:
-    page = preview.laid_out(slug)
     name = slug.rsplit("/", 1)[-1]
-    bar = BAR.format(colour="#006435" if page.fits else "#b3261e", summary=html.escape(page.summary()),
-                     pdf=f"{name}.pdf", png=f"{name}.png")
+    bar = BAR.format(pdf=f"{name}.pdf", png=f"{name}.png", status=f"{name}.json")
     return _inject(preview.screen_html(slug), bar + RELOAD_SCRIPT % version)
 
 
@@ -364,7 +379,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             stem, dot, ext = path.lstrip("/").rpartition(".")
             if path in ("/", "/index.html"):
                 kind = "index"
-            elif dot and ext in ("html", "pdf", "png") and stem in preview.briefings:
+            elif dot and ext in ("html", "pdf", "png", "json") and stem in preview.briefings:
                 kind = ext
             elif preview.error is not None and ext == "html":
                 kind = "html"  # the page may not exist while the project is broken: show why
@@ -380,6 +395,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 body, ctype = index_page(preview, version).encode(), "text/html; charset=utf-8"
             elif kind == "html":
                 body, ctype = briefing_page(preview, stem, version).encode(), "text/html; charset=utf-8"
+            elif kind == "json":
+                page = preview.laid_out(stem)
+                status = {"fits": page.fits, "summary": page.summary(), "body_size_pt": page.body_size,
+                          "fill": page.fill}
+                body, ctype = json.dumps(status).encode(), "application/json"
             else:
                 page = preview.laid_out(stem)
                 if not page.fits:
@@ -390,6 +410,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
         except MakecaseError as exc:
             page = error_page(exc, preview.root, preview.version)
             return self._send(HTTPStatus.INTERNAL_SERVER_ERROR, page.encode(), "text/html; charset=utf-8", head)
+        except KeyError:  # the page went away between the route check and its rendering
+            return self._send(HTTPStatus.NOT_FOUND, not_found_page(preview.version).encode(),
+                              "text/html; charset=utf-8", head)
         except (BrokenPipeError, ConnectionResetError):
             return None
         except Exception:  # a bug: say so in the page, keep serving
