@@ -3,10 +3,6 @@ shell, and templates to copy, as a partnership meets them on the command line.""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 from click.testing import CliRunner
 
@@ -58,25 +54,24 @@ def test_list_of_everything_and_an_unknown_id(partnership):
     assert code == 2 and "Unknown evidence item id 'bed-day'" in out and "Did you mean 'bed-days'?" in out
 
 
-def complete(words: str, cwd) -> list[str]:
+def complete(words: str, cwd, monkeypatch) -> list[str]:
     """What the shell offers on Tab, through click's own bash completion protocol."""
-    parts = words.split(" ")
-    env = {**os.environ, "_MAKECASE_COMPLETE": "bash_complete", "COMP_WORDS": words,
-           "COMP_CWORD": str(len(parts) - 1)}
-    out = subprocess.run([sys.executable, "-c", "from makecase.cli import main; main()"], env=env, cwd=cwd,
-                         capture_output=True, text=True, check=True).stdout
-    return [line.split(",", 1)[1] for line in out.splitlines() if line]
+    monkeypatch.chdir(cwd)
+    env = {"_MAKECASE_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(len(words.split(" ")) - 1)}
+    result = CliRunner().invoke(cli, [], env=env, prog_name="makecase")
+    assert result.exit_code == 0, result.output
+    return [line.split(",", 1)[1] for line in result.output.splitlines() if line]
 
 
-def test_ids_complete_in_the_shell_and_completion_never_fails_outside_a_project(partnership, tmp_path):
-    assert complete("makecase build -a g", partnership) == ["gps"]
-    assert complete(f"makecase -C {partnership} explain c", tmp_path) == ["commissioners"]
-    assert complete("makecase list evidence bed", partnership) == ["bed-days"]
-    assert complete("makecase list stor", partnership) == ["stories"]
-    assert complete("makecase -C nowhere build -a g", tmp_path) == []
+def test_ids_complete_in_the_shell_and_completion_never_fails_outside_a_project(partnership, tmp_path, monkeypatch):
+    assert complete("makecase build -a g", partnership, monkeypatch) == ["gps"]
+    assert complete(f"makecase -C {partnership} explain c", tmp_path, monkeypatch) == ["commissioners"]
+    assert complete("makecase list evidence bed", partnership, monkeypatch) == ["bed-days"]
+    assert complete("makecase list stor", partnership, monkeypatch) == ["stories"]
+    assert complete("makecase template copy partials/q", partnership, monkeypatch) == ["partials/quote.html"]
+    assert complete("makecase -C nowhere build -a g", tmp_path, monkeypatch) == []
     (tmp_path / "makecase.yaml").write_text("brand: [unclosed\n", encoding="utf-8")
-    assert complete("makecase build -a g", tmp_path) == []
-    assert complete("makecase template copy partials/q", partnership) == ["partials/quote.html"]
+    assert complete("makecase build -a g", tmp_path, monkeypatch) == []
 
 
 def test_copy_a_template_see_it_overridden_and_used(partnership):
