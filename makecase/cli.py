@@ -129,6 +129,7 @@ def build(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], 
 def list_(obj: CliContext, kind: str | None, ids: tuple[str, ...]) -> None:
     """List ids, titles and where each is written: one KIND, or everything.
 
+    KIND is audiences, evidence, levers, stories, quotes or places.
     The ids are what content files use: an audience's `evidence: [...]`, `story:` and
     `quote:`, and `-a`/`-p` on the command line. Give IDs to see only those.
     """

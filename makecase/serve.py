@@ -209,6 +209,8 @@ a { color: #005eb8; } a:focus-visible { outline: 3px solid #ffeb3b; background: 
          list-style: none; padding: 0; }
 .card { border: 1px solid #d8dde0; padding: 0.75rem; border-radius: 4px; }
 .card img { width: 100%; height: auto; border: 1px solid #aeb7bd; display: block; }
+.nopic { aspect-ratio: 210 / 297; border: 2px dashed #b3261e; color: #b3261e; display: flex; margin: 0;
+         align-items: center; justify-content: center; text-align: center; padding: 1rem; box-sizing: border-box; }
 .card h3 { font-size: 1rem; margin: 0.5rem 0 0.25rem; }
 .fits { color: #006435; } .over { color: #b3261e; font-weight: bold; }
 .status { font-size: 0.9rem; margin: 0.25rem 0; }
@@ -237,7 +239,7 @@ BAR = """<aside class="makecase-preview" aria-label="Preview" style="position: s
  background: #fff; color: #212b32; border-top: 3px solid #4c6272; padding: 0.5rem 1rem; font: 0.9rem/1.4 Arial, sans-serif;
  z-index: 10;">
 <strong>Preview.</strong> <span class="makecase-fill" role="status">Laying out the printed page…</span>
-<a href="{pdf}">PDF</a> · <a href="{png}">picture of the page</a> · <a href="/">all briefings</a>
+<span class="makecase-files"><a href="{pdf}">PDF</a> · <a href="{png}">picture of the page</a> · </span><a href="/">all briefings</a>
 </aside>
 <script>
 // The printed page is laid out after this page is shown, so an edit is on screen at once.
@@ -245,6 +247,7 @@ fetch("{status}", {{cache: "no-store"}}).then(function (r) {{ return r.json(); }
   var bar = document.querySelector(".makecase-preview"), fill = bar.querySelector(".makecase-fill");
   fill.textContent = d.summary;
   fill.style.color = bar.style.borderTopColor = d.fits ? "#006435" : "#b3261e";
+  if (!d.fits) {{ bar.querySelector(".makecase-files").hidden = true; }}
 }}).catch(function () {{}});
 </script>"""
 
@@ -314,7 +317,7 @@ def index_page(preview: Preview, version: int) -> str:
             page = preview.laid_out(slug)
             picture = (f'<a href="/{slug}.png"><img src="/{slug}.png?k={page.key[:12]}" width="893" height="1263" '
                        f'alt="The printed page for {html.escape(briefing.audience.short_title)}"></a>'
-                       if page.fits else "")
+                       if page.fits else '<p class="nopic">Runs over one page: no PDF until it fits</p>')
             cls = "fits" if page.fits else "over"
             links = f'<a href="/{slug}.html">Web page</a>' + (f' · <a href="/{slug}.pdf">PDF</a>' if page.fits else "")
             cards.append(f'<li class="card" id="{html.escape(slug)}">{picture}'
