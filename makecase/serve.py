@@ -16,6 +16,7 @@ import hashlib
 import html
 import io
 import json
+import socket
 import sys
 import threading
 import time
@@ -449,7 +450,10 @@ class PreviewServer(ThreadingHTTPServer):
 
 def make_server(preview: Preview, host: str = "127.0.0.1", port: int = 8000) -> PreviewServer:
     handler = type("Handler", (PreviewHandler,), {"preview": preview})
-    server = PreviewServer((host, port), handler)
+    server_class = PreviewServer
+    if ":" in host:  # an IPv6 address such as ::1
+        server_class = type("PreviewServer6", (PreviewServer,), {"address_family": socket.AF_INET6})
+    server = server_class((host, port), handler)
     if host in LOOPBACK:
         # Only the addresses this server answers to, so a web page cannot reach it by a rebound
         # domain name (DNS rebinding).
