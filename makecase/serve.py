@@ -80,10 +80,17 @@ class LaidOut:
         return "; ".join(parts) + "."
 
 
+_PDFIUM = threading.Lock()  # PDFium is not thread-safe: one picture at a time
+
+
 def pdf_to_png(pdf: bytes) -> bytes:
     import pypdfium2
 
-    document = pypdfium2.PdfDocument(pdf)
+    with _PDFIUM:
+        return _draw(pypdfium2.PdfDocument(pdf))
+
+
+def _draw(document) -> bytes:
     try:
         image = document[0].render(scale=PICTURE_SCALE).to_pil()
         buffer = io.BytesIO()
@@ -160,6 +167,9 @@ class Preview:
         project, renderer, briefing = self._snapshot(slug)
         text = self._render(renderer, briefing, "print")
         key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        cached = self._laid_out.get(slug)  # no waiting for another page's layout to reuse this one
+        if cached is not None and cached.key == key:
+            return cached
         with self._layout:
             cached = self._laid_out.get(slug)
             if cached is not None and cached.key == key:
@@ -212,6 +222,7 @@ a { color: #005eb8; } a:focus-visible { outline: 3px solid #ffeb3b; background: 
 .card img { width: 100%; height: auto; border: 1px solid #aeb7bd; display: block; }
 .nopic { aspect-ratio: 210 / 297; border: 2px dashed #b3261e; color: #b3261e; display: flex; margin: 0;
          align-items: center; justify-content: center; text-align: center; padding: 1rem; box-sizing: border-box; }
+.nopic.waiting { border-color: #aeb7bd; color: #4c6272; }
 .card h3 { font-size: 1rem; margin: 0.5rem 0 0.25rem; }
 .fits { color: #006435; } .over { color: #b3261e; font-weight: bold; }
 .status { font-size: 0.9rem; margin: 0.25rem 0; }
@@ -250,6 +261,36 @@ fetch("{status}", {{cache: "no-store"}}).then(function (r) {{ return r.json(); }
   fill.style.color = bar.style.borderTopColor = d.fits ? "#006435" : "#b3261e";
   if (!d.fits) {{ bar.querySelector(".makecase-files").hidden = true; }}
 }}).catch(function () {{}});
+</script>"""
+
+
+# The index is shown at once; each page is laid out in turn, in page order, and its card filled
+# in with the picture and how it fits.
+INDEX_SCRIPT = """<script>
+(function () {
+  var cards = Array.prototype.slice.call(document.querySelectorAll(".card"));
+  function next() {
+    var card = cards.shift();
+    if (!card) { return; }
+    var slug = card.dataset.slug;
+    fetch("/" + slug + ".json", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (d) {
+      var status = card.querySelector(".status"), box = card.querySelector(".nopic");
+      status.textContent = d.summary;
+      status.classList.add(d.fits ? "fits" : "over");
+      if (d.fits) {
+        var link = document.createElement("a"), img = document.createElement("img");
+        link.href = "/" + slug + ".png";
+        img.src = "/" + slug + ".png"; img.alt = card.dataset.alt; img.width = 893; img.height = 1263;
+        link.appendChild(img); box.replaceWith(link);
+      } else {
+        box.classList.remove("waiting");
+        box.textContent = "Runs over one page: no PDF until it fits";
+        card.querySelector(".files").hidden = true;
+      }
+    }).catch(function () {}).then(next);
+  }
+  next();
+})();
 </script>"""
 
 
@@ -315,15 +356,13 @@ def index_page(preview: Preview, version: int) -> str:
         cards = []
         for slug in slugs:
             briefing = preview.briefings[slug]
-            page = preview.laid_out(slug)
-            picture = (f'<a href="/{slug}.png"><img src="/{slug}.png?k={page.key[:12]}" width="893" height="1263" '
-                       f'alt="The printed page for {html.escape(briefing.audience.short_title)}"></a>'
-                       if page.fits else '<p class="nopic">Runs over one page: no PDF until it fits</p>')
-            cls = "fits" if page.fits else "over"
-            links = f'<a href="/{slug}.html">Web page</a>' + (f' · <a href="/{slug}.pdf">PDF</a>' if page.fits else "")
-            cards.append(f'<li class="card" id="{html.escape(slug)}">{picture}'
+            alt = html.escape(f"The printed page for {briefing.audience.short_title}", quote=True)
+            cards.append(f'<li class="card" id="{html.escape(slug)}" data-slug="{html.escape(slug)}" data-alt="{alt}">'
+                         '<p class="nopic waiting">Laying out the printed page…</p>'
                          f"<h3>{html.escape(briefing.audience.title)}</h3>"
-                         f'<p class="status {cls}">{html.escape(page.summary())}</p><p>{links}</p></li>')
+                         '<p class="status" role="status">Laying out the printed page…</p>'
+                         f'<p><a href="/{slug}.html">Web page</a><span class="files"> · '
+                         f'<a href="/{slug}.pdf">PDF</a></span></p></li>')
         heading = f"<h2>{html.escape(place)}</h2>" if place else ""
         sections.append(f'{heading}<ul class="cards">{"".join(cards)}</ul>')
     warnings = ""
@@ -334,7 +373,7 @@ def index_page(preview: Preview, version: int) -> str:
     body = (f"<main><h1>Preview: {html.escape(name)}</h1>"
             f'<p class="meta">{len(preview.briefings)} briefing(s) from {html.escape(str(project.root))}. '
             "Edit and save a file: this page updates by itself.</p>"
-            f'{warnings}{"".join(sections)}</main>')
+            f'{warnings}{"".join(sections)}</main>{INDEX_SCRIPT}')
     return _page(f"Preview: {name}", body, version)
 
 

@@ -111,6 +111,7 @@ def test_the_index_shows_every_page_with_its_picture_and_how_full_it_is(served, 
     expect(gps).to_contain_text("Fits on one page with body text at")
     picture = gps.locator("img")
     expect(picture).to_have_attribute("alt", re.compile("printed page for GPs"))
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=picture.element_handle())
     assert page.evaluate("img => img.naturalWidth / img.naturalHeight", picture.element_handle()) == \
         pytest.approx(210 / 297, abs=0.01)
     page.close()
