@@ -549,6 +549,8 @@ def watch(preview: Preview, stop: threading.Event, on_change: Callable[[list[str
 def serve(root: Path | str = ".", host: str = "127.0.0.1", port: int = 8000,
           echo: Callable[[str], None] = print) -> None:
     """Serve the preview until Ctrl-C. Prints the address, and each change as it is picked up."""
+    if not Path(root).is_dir():
+        load_project(root)  # raises the error a missing project folder gets everywhere
     preview = Preview(Path(root))
     server = make_server(preview, host, port)
     shown_host = f"[{host}]" if ":" in host else host
