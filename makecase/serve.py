@@ -16,6 +16,7 @@ import hashlib
 import html
 import io
 import json
+import os
 import socket
 import sys
 import threading
@@ -136,6 +137,12 @@ class Preview:
         except MakecaseError as exc:
             with self._state:
                 self.error = exc
+        except Exception as exc:  # a bug: show it in the page and keep watching
+            with self._state:
+                self.error = MakecaseError.single(
+                    f"Internal error: {type(exc).__name__}: {exc}.",
+                    hint="This is a bug in makecase, not in your content: please report it. "
+                         "`makecase build --debug` shows the traceback.")
         else:
             with self._state:
                 self.project, self.renderer, self.briefings, self.error = project, renderer, briefings, None
@@ -558,7 +565,7 @@ def serve(root: Path | str = ".", host: str = "127.0.0.1", port: int = 8000,
     stop = threading.Event()
 
     def on_change(paths: list[str], current: Preview) -> None:
-        names = ", ".join(Path(p).relative_to(current.root).as_posix() for p in paths[:3])
+        names = ", ".join(os.path.relpath(p, current.root) for p in paths[:3])
         if current.error is not None:
             echo(f"Changed {names}: {len(current.error.problems)} problem(s) to fix, shown in the browser.")
         else:

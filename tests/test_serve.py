@@ -16,7 +16,8 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from makecase.scaffold import init_project
-from makecase.serve import Preview
+from makecase.errors import MakecaseError
+from makecase.serve import Preview, error_page
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -174,3 +175,16 @@ def test_a_page_that_overflows_says_by_how_much(tmp_path):
     page = preview.laid_out("gps")
     assert not page.fits
     assert re.search(r"about \d+ mm too long", page.summary()) and "Cut about" in page.summary()
+
+
+def test_a_mistake_in_a_template_override_is_shown_with_its_file_and_line(tmp_path):
+    root = tmp_path / "p"
+    init_project(root)
+    (root / "templates" / "partials").mkdir()
+    (root / "templates" / "partials" / "quote.html").write_text("<p>ours</p>\n{% if %}\n", encoding="utf-8")
+    preview = Preview(root)
+    with pytest.raises(MakecaseError) as caught:
+        preview.screen_html("gps")
+    page = error_page(caught.value, preview.root, preview.version)
+    assert "templates/partials/quote.html:2" in page and "Template error" in page
+    assert "delete it to use the packaged one" in page
