@@ -6,8 +6,9 @@ full it is, each briefing's HTML page, its PDF and the picture. A watcher reload
 when a file changes and open tabs reload themselves; a content error is shown in the page in
 place of the briefing, and the page comes back when the file is fixed.
 
-Only the preview is served: a fixed set of routes (/, /<page>.html, .pdf, .png, .json for how
-the page fits, /__reload), never a file from disk by its path.
+Only the preview is served: a fixed set of routes (/, and for each page .html, the web page;
+.page, the printed page as a picture; .pdf; .png; .json, how it fits; and /__reload), never a
+file from disk by its path.
 """
 
 from __future__ import annotations
@@ -258,7 +259,7 @@ BAR = """<aside class="makecase-preview" aria-label="Preview" style="position: s
  background: #fff; color: #212b32; border-top: 3px solid #4c6272; padding: 0.5rem 1rem; font: 0.9rem/1.4 Arial, sans-serif;
  z-index: 10;">
 <strong>Preview.</strong> <span class="makecase-fill" role="status">Laying out the printed page…</span>
-<span class="makecase-files"><a href="{pdf}">PDF</a> · <a href="{png}">picture of the page</a> · </span><a href="/">all briefings</a>
+<span class="makecase-files"><a href="{pdf}">PDF</a> · <a href="{printed}">the printed page</a> · </span><a href="/">all briefings</a>
 </aside>
 <script>
 // The printed page is laid out after this page is shown, so an edit is on screen at once.
@@ -286,7 +287,7 @@ INDEX_SCRIPT = """<script>
       status.classList.add(d.fits ? "fits" : "over");
       if (d.fits) {
         var link = document.createElement("a"), img = document.createElement("img");
-        link.href = "/" + slug + ".png";
+        link.href = "/" + slug + ".page";
         img.src = "/" + slug + ".png"; img.alt = card.dataset.alt; img.width = 893; img.height = 1263;
         link.appendChild(img); box.replaceWith(link);
       } else {
@@ -384,6 +385,23 @@ def index_page(preview: Preview, version: int) -> str:
     return _page(f"Preview: {name}", body, version)
 
 
+def printed_page(preview: Preview, slug: str, version: int) -> str:
+    """The printed page as a picture, large enough to read, with how it fits; reloads on change."""
+    _, _, briefing = preview._snapshot(slug)
+    page = preview.laid_out(slug)
+    name = slug.rsplit("/", 1)[-1]
+    title = f"The printed page for {briefing.audience.short_title}" + (
+        f" in {briefing.place.name}" if briefing.place else "")
+    picture = (f'<img src="{name}.png?k={page.key[:12]}" width="893" height="1263" alt="{html.escape(title)}" '
+               'style="max-width: 100%; height: auto; border: 1px solid #aeb7bd; box-shadow: 0 2px 8px #0003">'
+               if page.fits else "")
+    body = (f"<main><h1>{html.escape(title)}</h1>"
+            f'<p class="status {"fits" if page.fits else "over"}" role="status">{html.escape(page.summary())}</p>'
+            f'<p><a href="{name}.html">Web page</a>' + (f' · <a href="{name}.pdf">PDF</a>' if page.fits else "")
+            + f' · <a href="/">all briefings</a></p>{picture}</main>')
+    return _page(title, body, version)
+
+
 def not_found_page(version: int) -> str:
     body = ('<main><h1>No briefing here</h1><p>The project does not build a page with this address '
             '(an audience or place may have been renamed or switched off). '
@@ -393,7 +411,7 @@ def not_found_page(version: int) -> str:
 
 def briefing_page(preview: Preview, slug: str, version: int) -> str:
     name = slug.rsplit("/", 1)[-1]
-    bar = BAR.format(pdf=f"{name}.pdf", png=f"{name}.png", status=f"{name}.json")
+    bar = BAR.format(pdf=f"{name}.pdf", printed=f"{name}.page", status=f"{name}.json")
     return _inject(preview.screen_html(slug), bar + RELOAD_SCRIPT % version)
 
 
@@ -429,7 +447,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             stem, dot, ext = path.lstrip("/").rpartition(".")
             if path in ("/", "/index.html"):
                 kind = "index"
-            elif dot and ext in ("html", "pdf", "png", "json") and stem in preview.briefings:
+            elif dot and ext in ("html", "page", "pdf", "png", "json") and stem in preview.briefings:
                 kind = ext
             elif preview.error is not None and ext == "html":
                 kind = "html"  # the page may not exist while the project is broken: show why
@@ -445,6 +463,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 body, ctype = index_page(preview, version).encode(), "text/html; charset=utf-8"
             elif kind == "html":
                 body, ctype = briefing_page(preview, stem, version).encode(), "text/html; charset=utf-8"
+            elif kind == "page":
+                body, ctype = printed_page(preview, stem, version).encode(), "text/html; charset=utf-8"
             elif kind == "json":
                 page = preview.laid_out(stem)
                 status = {"fits": page.fits, "summary": page.summary(), "body_size_pt": page.body_size,

@@ -115,6 +115,9 @@ def test_the_index_shows_every_page_with_its_picture_and_how_full_it_is(served, 
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=picture.element_handle())
     assert page.evaluate("img => img.naturalWidth / img.naturalHeight", picture.element_handle()) == \
         pytest.approx(210 / 297, abs=0.01)
+    picture.click()  # the printed page, large enough to read
+    expect(page.locator("h1")).to_have_text("The printed page for GPs")
+    expect(page.locator(".status")).to_contain_text("Fits on one page")
     page.close()
 
 
