@@ -55,6 +55,7 @@ class LaidOut:
     body_size: float | None = None
     layouts: int = 0
     fill: float | None = None  # share of the page used, when the fit stage measures it
+    room_words: int | None = None  # roughly how many more words fit, when the fit stage says
     overflow: Problem | None = None
     seconds: float = 0.0
     _picture: bytes | None = None
@@ -76,6 +77,8 @@ class LaidOut:
         parts = [f"Fits on one page with body text at {self.body_size:g}pt"]
         if self.fill is not None:
             parts.append(f"{self.fill * 100 if self.fill <= 1 else self.fill:.0f}% full")
+        if self.room_words:
+            parts.append(f"room for about {self.room_words} more words")
         if self.layouts > 1:
             parts.append(f"shrunk from the starting size in {self.layouts - 1} step"
                          f"{'s' if self.layouts > 2 else ''}")
@@ -193,7 +196,9 @@ class Preview:
                 result.pdf = fitted.write_pdf()
                 result.body_size = fitted.body_size
                 result.layouts = fitted.layouts
+                # Measures the fit stage may give (fill, room for words): shown when present.
                 result.fill = getattr(fitted, "fill", None)
+                result.room_words = getattr(fitted, "room_words", None)
             result.seconds = time.perf_counter() - started
             self._laid_out[slug] = result
             return result
@@ -468,7 +473,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             elif kind == "json":
                 page = preview.laid_out(stem)
                 status = {"fits": page.fits, "summary": page.summary(), "body_size_pt": page.body_size,
-                          "fill": page.fill}
+                          "fill": page.fill, "room_words": page.room_words}
                 body, ctype = json.dumps(status).encode(), "application/json"
             else:
                 page = preview.laid_out(stem)

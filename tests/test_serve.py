@@ -17,7 +17,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from makecase.scaffold import init_project
 from makecase.errors import MakecaseError
-from makecase.serve import Preview, error_page
+from makecase.serve import LaidOut, Preview, error_page
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -191,3 +191,10 @@ def test_a_mistake_in_a_template_override_is_shown_with_its_file_and_line(tmp_pa
     page = error_page(caught.value, preview.root, preview.version)
     assert "templates/partials/quote.html:2" in page and "Template error" in page
     assert "delete it to use the packaged one" in page
+
+
+def test_the_fit_summary_says_how_full_the_page_is_when_the_fit_stage_measures_it():
+    full = LaidOut("k", pdf=b"%PDF", body_size=12, layouts=1, fill=96.4, room_words=20)
+    assert full.summary() == "Fits on one page with body text at 12pt; 96% full; room for about 20 more words."
+    shrunk = LaidOut("k", pdf=b"%PDF", body_size=11.5, layouts=3)
+    assert shrunk.summary() == "Fits on one page with body text at 11.5pt; shrunk from the starting size in 2 steps."
