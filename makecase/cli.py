@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -38,6 +39,9 @@ class MakecaseGroup(click.Group):
             _fail(error, settings.project_dir if settings else Path.cwd())
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
+        except BrokenPipeError:  # output piped into `head` or a pager that closed: not a bug
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except OSError as exc:  # a folder that cannot be written, a full disk: not a bug
             settings = ctx.find_object(CliContext)
             if settings and settings.debug:
@@ -73,10 +77,34 @@ def cli(ctx: click.Context, project_dir: Path, debug: bool) -> None:
     ctx.obj = CliContext(project_dir, debug)
 
 
+def _project_dir(ctx: click.Context) -> Path:
+    """The -C folder during shell completion, when the group's callback has not run."""
+    return Path(ctx.find_root().params.get("project_dir") or ".")
+
+
+def _completer(kind: str):
+    """Complete ids of one kind from the project's content, with titles as help (zsh, fish)."""
+
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str):
+        from click.shell_completion import CompletionItem
+
+        from .catalogue import ids_for_completion
+
+        return [CompletionItem(i, help=title)
+                for i, title in ids_for_completion(_project_dir(ctx), kind, incomplete)]
+
+    return complete
+
+
+def _complete_listed_id(ctx: click.Context, param: click.Parameter, incomplete: str):
+    kind = ctx.params.get("kind") or "audiences"
+    return _completer(kind)(ctx, param, incomplete)
+
+
 @cli.command()
-@click.option("-a", "--audience", "audiences", multiple=True, metavar="ID",
-              help="Build only this audience (repeatable). See `makecase list`.")
-@click.option("-p", "--place", "places", multiple=True, metavar="ID",
+@click.option("-a", "--audience", "audiences", multiple=True, metavar="ID", shell_complete=_completer("audiences"),
+              help="Build only this audience (repeatable). See `makecase list audiences`.")
+@click.option("-p", "--place", "places", multiple=True, metavar="ID", shell_complete=_completer("places"),
               help="Build only this place from places.yaml (repeatable).")
 @click.option("-f", "--format", "fmt", type=click.Choice(["pdf", "html", "all"]), default=None,
               help="What to write. Default: the project's output.formats (PDF and HTML).")
@@ -104,23 +132,29 @@ def build(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], 
 
 
 @cli.command("list")
+@click.argument("kind", required=False, metavar="[KIND]", type=click.Choice(["audiences", "evidence", "levers", "stories",
+                                                           "quotes", "places"]))
+@click.argument("ids", nargs=-1, metavar="[ID]...", shell_complete=_complete_listed_id)
 @click.pass_obj
-def list_(obj: CliContext) -> None:
-    """List the audiences, levers and places the project can build."""
+def list_(obj: CliContext, kind: str | None, ids: tuple[str, ...]) -> None:
+    """List ids, titles and where each is written: one KIND, or everything.
+
+    KIND is audiences, evidence, levers, stories, quotes or places.
+    The ids are what content files use: an audience's `evidence: [...]`, `story:` and
+    `quote:`, and `-a`/`-p` on the command line. Give IDs to see only those.
+    """
+    from .catalogue import KINDS, format_entries
     from .load import load_project
 
+    if ids and kind is None:
+        raise click.UsageError("Name the KIND before the IDs, e.g. `makecase list evidence bed-days`.")
     project = load_project(obj.project_dir)
-    click.echo("Audiences:")
-    for audience in project.audiences.values():
-        click.echo(f"  {audience.id:<20} {clean(audience.title, 200)}")
-    click.echo("\nLevers:")
-    for lever in project.levers.values():
-        count = sum(1 for e in project.evidence.values() if e.lever == lever.id)
-        click.echo(f"  {lever.id:<20} {clean(lever.name, 200)} ({count} evidence item{'s' if count != 1 else ''})")
-    if project.places:
-        click.echo("\nPlaces:")
-        for place in project.places.values():
-            click.echo(f"  {place.id:<20} {clean(place.name, 200)}")
+    if kind is not None:
+        click.echo("\n".join(clean(line, 400) for line in format_entries(project, kind, ids)))
+        return
+    for i, each in enumerate(k for k in KINDS if k != "places" or project.places):
+        click.echo(("\n" if i else "") + f"{each.capitalize()}:")
+        click.echo("\n".join("  " + clean(line, 400) for line in format_entries(project, each)))
 
 
 @cli.command()
@@ -153,8 +187,9 @@ def init(folder: Path) -> None:
 
 
 @cli.command()
-@click.argument("audience")
-@click.option("-p", "--place", default=None, metavar="ID", help="Explain the page for this place.")
+@click.argument("audience", shell_complete=_completer("audiences"))
+@click.option("-p", "--place", default=None, metavar="ID", shell_complete=_completer("places"),
+              help="Explain the page for this place.")
 @click.option("--sources", is_flag=True,
               help="Show each claim on the page beside its source: passage, section, link, checked date.")
 @click.pass_obj
@@ -180,6 +215,24 @@ def explain(obj: CliContext, audience: str, place: str | None, sources: bool) ->
 
 
 @cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. The default is this machine only; 0.0.0.0 shares the preview "
+                   "with your network.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0 picks a free one).")
+@click.pass_obj
+def serve(obj: CliContext, host: str, port: int) -> None:
+    """Preview every briefing in the browser, rebuilt as you edit (Ctrl-C to stop)."""
+    from .serve import serve as run_serve
+
+    try:
+        run_serve(obj.project_dir, host=host, port=port, echo=lambda text: click.echo(text))
+    except OSError as exc:
+        raise MakecaseError.single(f"Cannot listen on {host}:{port}: {exc.strerror}.",
+                                   hint="Another program may use that port: try --port 8001, or --port 0.") from None
+
+
+@cli.command()
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schema"),
               show_default=True, help="Folder for the .schema.json files.")
 @click.pass_obj
@@ -190,6 +243,43 @@ def schema(obj: CliContext, out: Path) -> None:
     target = out if out.is_absolute() else obj.project_dir / out
     for path in write_schemas(target):
         click.echo(f"  {path}")
+
+
+@cli.group()
+def template() -> None:
+    """Copy a packaged template into templates/ to change the design; see which you override."""
+
+
+@template.command("list")
+@click.pass_obj
+def template_list(obj: CliContext) -> None:
+    """The packaged templates, and which of them your project overrides."""
+    from .overrides import template_rows, unknown_overrides
+
+    rows = template_rows(obj.project_dir)
+    width = max(len(r.name) for r in rows) + 2
+    for row in rows:
+        click.echo(f"  {row.name:<{width}}" + ("overridden by templates/" + row.name if row.overridden else "packaged"))
+    for warning in unknown_overrides(obj.project_dir):
+        click.echo(click.style("warning: ", fg="yellow") + warning.render(obj.project_dir), err=True)
+
+
+def _complete_template(ctx: click.Context, param: click.Parameter, incomplete: str):
+    from .overrides import packaged_templates
+
+    return [n for n in packaged_templates() if n.startswith(incomplete) or n.split("/")[-1].startswith(incomplete)]
+
+
+@template.command("copy")
+@click.argument("name", shell_complete=_complete_template)
+@click.pass_obj
+def template_copy(obj: CliContext, name: str) -> None:
+    """Copy the packaged template NAME (e.g. partials/quote.html) into templates/ to edit it."""
+    from .overrides import copy_template
+
+    target = copy_template(obj.project_dir, name)
+    click.echo(f"Copied to {target}. Edit it: your copy is used instead of the packaged one "
+               "(delete it to go back).")
 
 
 def main() -> None:

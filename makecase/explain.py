@@ -12,7 +12,8 @@ from .load import Project
 from .model import Source
 
 
-def _where(location: Location | None, project: Project) -> str:
+def where_written(location: Location | None, project: Project) -> str:
+    """A short "file:line" for a person: relative to the project, or in the packaged content."""
     if location is None:
         return "(built in)"
     path = Path(location.file).resolve()
@@ -30,31 +31,31 @@ def explain(project: Project, audience_id: str, place_id: str | None = None) -> 
     audience = project.audiences[audience_id]
     place = project.places[place_id] if place_id else None
     briefing = compose(project, audience, place)
-    rows = [(f"audience {audience.id}", _where(audience.where(), project))]
+    rows = [(f"audience {audience.id}", where_written(audience.where(), project))]
     for key in ("title", "key_message", "why"):
-        rows.append((f"  {key}", _where(audience.where(key), project)))
+        rows.append((f"  {key}", where_written(audience.where(key), project)))
     for i, case in enumerate(briefing.cases, 1):
         item = project.evidence[case.item.id]
-        rows.append((f"  evidence {i}: {item.id}", _where(item.where(), project)))
-        rows.append((f"    lever {case.lever.id}", _where(project.levers[case.lever.id].where(), project)))
-    rows.append(("  actions", _where(audience.where("actions"), project)))
+        rows.append((f"  evidence {i}: {item.id}", where_written(item.where(), project)))
+        rows.append((f"    lever {case.lever.id}", where_written(project.levers[case.lever.id].where(), project)))
+    rows.append(("  actions", where_written(audience.where("actions"), project)))
     if briefing.story:
-        rows.append((f"  story {briefing.story.id}", _where(project.stories[briefing.story.id].where(), project)))
+        rows.append((f"  story {briefing.story.id}", where_written(project.stories[briefing.story.id].where(), project)))
     if briefing.quote:
-        rows.append((f"  quote {briefing.quote.id}", _where(project.quotes[briefing.quote.id].where(), project)))
-    rows.append(("  signposts", _where(audience.where("signposts"), project)))
+        rows.append((f"  quote {briefing.quote.id}", where_written(project.quotes[briefing.quote.id].where(), project)))
+    rows.append(("  signposts", where_written(audience.where("signposts"), project)))
     if audience.contact:
-        rows.append(("  contact (the audience's own)", _where(audience.where("contact"), project)))
+        rows.append(("  contact (the audience's own)", where_written(audience.where("contact"), project)))
     elif place and place.contact:
-        rows.append((f"  contact (place {place.id})", _where(place.where("contact"), project)))
+        rows.append((f"  contact (place {place.id})", where_written(place.where("contact"), project)))
     elif project.settings.contact:
-        rows.append(("  contact (the project's)", _where(project.settings_where.get("contact"), project)))
+        rows.append(("  contact (the project's)", where_written(project.settings_where.get("contact"), project)))
     else:
         rows.append(("  contact (packaged default)", "packaged audiences.yaml"))
     if place:
-        rows.append((f"  place {place.id}", _where(place.where(), project)))
+        rows.append((f"  place {place.id}", where_written(place.where(), project)))
     brand_where = project.settings_where.get("brand")
-    rows.append(("  brand", _where(brand_where, project) if brand_where else "(default brand)"))
+    rows.append(("  brand", where_written(brand_where, project) if brand_where else "(default brand)"))
     return rows
 
 
@@ -73,23 +74,23 @@ def claims(project: Project, audience_id: str, place_id: str | None = None) -> l
     audience = project.audiences[audience_id]
     place = project.places[place_id] if place_id else None
     briefing = compose(project, audience, place)
-    found = [Claim("key message, why and actions", _where(audience.where("sources"), project)
-                   if audience.sources else _where(audience.where(), project), list(audience.sources))]
+    found = [Claim("key message, why and actions", where_written(audience.where("sources"), project)
+                   if audience.sources else where_written(audience.where(), project), list(audience.sources))]
     if place:
         for figure in place.figures:
             found.append(Claim(f"local figure {figure.value}: {figure.label}",
-                               _where(place.where("figures"), project), [figure.source]))
+                               where_written(place.where("figures"), project), [figure.source]))
     for case in briefing.cases:
         item = project.evidence[case.item.id]
         what = item.headline + (f" [figure {item.figure.value}]" if item.figure else "")
-        found.append(Claim(what, _where(item.where(), project), list(item.sources)))
+        found.append(Claim(what, where_written(item.where(), project), list(item.sources)))
     if briefing.story:
         story = project.stories[briefing.story.id]
-        found.append(Claim(f"story: {story.place}, {story.title}", _where(story.where(), project),
+        found.append(Claim(f"story: {story.place}, {story.title}", where_written(story.where(), project),
                            [story.source] if story.source else []))
     if briefing.quote:
         quote = project.quotes[briefing.quote.id]
-        found.append(Claim(f"quote: {quote.speaker}, {quote.code}", _where(quote.where(), project),
+        found.append(Claim(f"quote: {quote.speaker}, {quote.code}", where_written(quote.where(), project),
                            [quote.source] if quote.source else [],
                            note="verbatim from the report; the tests find it in the report's text"))
     return found

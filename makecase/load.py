@@ -32,6 +32,7 @@ from .placeholders import fill_all, strings_in, values_for
 from .privacy import identifying_pages
 from .model import (Audience, Contact, EvidenceItem, GlossaryTerm, Item, Lever, Place, Quote,
                     Settings, Story)
+from .overrides import unknown_overrides
 from .yamlsource import YamlSource, read_yaml
 
 SETTINGS_FILE = "makecase.yaml"
@@ -169,7 +170,7 @@ def load_project(root: Path | str = ".") -> Project:
         _check_filled(project, problems)
     _check_output_dir(project, problems)
     problems.raise_if_any()
-    project.warnings = _warnings(project)
+    project.warnings = _warnings(project) + unknown_overrides(root)
     return project
 
 

@@ -1,0 +1,618 @@
+"""Preview stage: `makecase serve`, a live preview of every page, calling the same stages as a build.
+
+A partnership edits YAML and asks "does it still fit, does it still look right?". The server
+answers in the browser: an index of every briefing with a picture of its printed page and how
+full it is, each briefing's HTML page, its PDF and the picture. A watcher reloads the project
+when a file changes and open tabs reload themselves; a content error is shown in the page in
+place of the briefing, and the page comes back when the file is fixed.
+
+Only the preview is served: a fixed set of routes (/, and for each page .html, the web page;
+.page, the printed page as a picture; .pdf; .png; .json, how it fits; and /__reload), never a
+file from disk by its path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import json
+import os
+import socket
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import jinja2
+
+from .compose import Briefing, briefings_for
+from .errors import Location, MakecaseError, Problem
+from .fit import DoesNotFit, PageFitter
+from .load import Project, load_project
+from .render import Renderer
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+# How long a tab's reload request waits for a change before asking again.
+POLL_SECONDS = 20.0
+# Picture of the page: 1.5 x 72 dpi = 108 dpi, sharp enough to read on screen, about 150 KB.
+PICTURE_SCALE = 1.5
+
+
+@dataclass
+class LaidOut:
+    """What the fit stage made of one briefing: its PDF and measures, or why it does not fit."""
+
+    key: str
+    pdf: bytes | None = None
+    body_size: float | None = None
+    layouts: int = 0
+    fill: float | None = None  # share of the page used, when the fit stage measures it
+    room_words: int | None = None  # roughly how many more words fit, when the fit stage says
+    overflow: Problem | None = None
+    seconds: float = 0.0
+    _picture: bytes | None = None
+
+    @property
+    def fits(self) -> bool:
+        return self.pdf is not None
+
+    def picture(self) -> bytes | None:
+        """The page as PNG, rendered on first request (pypdfium2)."""
+        if self._picture is None and self.pdf is not None:
+            self._picture = pdf_to_png(self.pdf)
+        return self._picture
+
+    def summary(self) -> str:
+        """How full the page is, in words a person editing the page can act on."""
+        if self.overflow is not None:
+            return self.overflow.message + (f" {self.overflow.hint}" if self.overflow.hint else "")
+        parts = [f"Fits on one page with body text at {self.body_size:g}pt"]
+        if self.fill is not None:
+            parts.append(f"{self.fill * 100 if self.fill <= 1 else self.fill:.0f}% full")
+        if self.room_words:
+            parts.append(f"room for about {self.room_words} more words")
+        if self.layouts > 1:
+            parts.append(f"shrunk from the starting size in {self.layouts - 1} step"
+                         f"{'s' if self.layouts > 2 else ''}")
+        return "; ".join(parts) + "."
+
+
+_PDFIUM = threading.Lock()  # PDFium is not thread-safe: one picture at a time
+
+
+def pdf_to_png(pdf: bytes) -> bytes:
+    import pypdfium2
+
+    with _PDFIUM:
+        return _draw(pypdfium2.PdfDocument(pdf))
+
+
+def _draw(document) -> bytes:
+    try:
+        image = document[0].render(scale=PICTURE_SCALE).to_pil()
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", optimize=False)
+        return buffer.getvalue()
+    finally:
+        document.close()
+
+
+class Preview:
+    """A served project: the loaded project (or what is wrong with it) and each page laid out.
+
+    The project is reloaded on every change to its files. Pages are laid out only when asked
+    for, and a page whose print HTML has not changed keeps its layout, so an edit re-lays-out
+    only the pages it affects.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+        self.version = 0
+        self.changed = threading.Condition()
+        # The state is swapped whole under a short lock; layouts take turns under their own,
+        # so showing a page never waits for another page's layout.
+        self._state = threading.Lock()
+        self._layout = threading.Lock()  # one WeasyPrint layout at a time, sharing one font config
+        self._fitter: PageFitter | None = None
+        self._laid_out: dict[str, LaidOut] = {}
+        self.project: Project | None = None
+        self.renderer: Renderer | None = None
+        self.briefings: dict[str, Briefing] = {}
+        self.error: MakecaseError | None = None
+        self.reload()
+
+    # --- state ------------------------------------------------------------------------------
+
+    def reload(self, forget_layouts: bool = False) -> None:
+        """Read the project again; keep serving the error if it is broken. Wakes every open tab."""
+        try:
+            project = load_project(self.root)
+            renderer = Renderer(project)
+            briefings = {b.slug: b for b in briefings_for(project)}
+        except MakecaseError as exc:
+            with self._state:
+                self.error = exc
+        except Exception as exc:  # a bug: show it in the page and keep watching
+            with self._state:
+                self.error = MakecaseError.single(
+                    f"Internal error: {type(exc).__name__}: {exc}.",
+                    hint="This is a bug in makecase, not in your content: please report it. "
+                         "`makecase build --debug` shows the traceback.")
+        else:
+            with self._state:
+                self.project, self.renderer, self.briefings, self.error = project, renderer, briefings, None
+                if self._fitter is None:
+                    self._fitter = PageFitter(project.allowed_dirs)
+        if forget_layouts:  # a logo or font changed: the HTML names it, so its hash cannot tell
+            with self._layout:
+                self._laid_out.clear()
+        with self.changed:
+            self.version += 1
+            self.changed.notify_all()
+
+    def wait_for_change(self, seen: int, timeout: float) -> int:
+        with self.changed:
+            self.changed.wait_for(lambda: self.version != seen, timeout=timeout)
+            return self.version
+
+    def _snapshot(self, slug: str) -> tuple[Project, Renderer, Briefing]:
+        with self._state:
+            assert self.project is not None and self.renderer is not None
+            return self.project, self.renderer, self.briefings[slug]
+
+    def screen_html(self, slug: str) -> str:
+        _, renderer, briefing = self._snapshot(slug)
+        return self._render(renderer, briefing, "screen", f"{briefing.audience.id}.pdf")
+
+    def laid_out(self, slug: str) -> LaidOut:
+        """The page laid out, from the cache when its print HTML is unchanged."""
+        project, renderer, briefing = self._snapshot(slug)
+        text = self._render(renderer, briefing, "print")
+        key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        cached = self._laid_out.get(slug)  # no waiting for another page's layout to reuse this one
+        if cached is not None and cached.key == key:
+            return cached
+        with self._layout:
+            cached = self._laid_out.get(slug)
+            if cached is not None and cached.key == key:
+                return cached
+            assert self._fitter is not None
+            started = time.perf_counter()
+            result = LaidOut(key)
+            try:
+                fitted = self._fitter.fit(text, project.root, project.settings.layout, slug)
+            except DoesNotFit as exc:
+                result.overflow = exc.problem
+            else:
+                result.pdf = fitted.write_pdf()
+                result.body_size = fitted.body_size
+                result.layouts = fitted.layouts
+                # Measures the fit stage may give (fill, room for words): shown when present.
+                result.fill = getattr(fitted, "fill", None)
+                result.room_words = getattr(fitted, "room_words", None)
+            result.seconds = time.perf_counter() - started
+            self._laid_out[slug] = result
+            return result
+
+    def _render(self, renderer: Renderer, briefing: Briefing, medium, pdf_href: str | None = None) -> str:
+        try:
+            return renderer.render_html(briefing, medium, pdf_href)
+        except jinja2.TemplateError as exc:
+            raise MakecaseError([template_problem(exc, self.root)]) from None
+
+
+def template_problem(exc: jinja2.TemplateError, root: Path) -> Problem:
+    """A mistake in a template override, with the file and line Jinja reports."""
+    filename = getattr(exc, "filename", None)
+    line = getattr(exc, "lineno", None)
+    location = Location(Path(filename), line) if filename else None
+    own = filename and Path(filename).resolve().is_relative_to(root / "templates")
+    return Problem(f"Template error: {exc.message or type(exc).__name__}.", location,
+                   hint=("Fix your template, or delete it to use the packaged one "
+                         "(`makecase template list` shows your overrides).") if own else
+                   "Check the template names your overrides include.")
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+STYLE = """
+body { font-family: Arial, 'Liberation Sans', Helvetica, sans-serif; line-height: 1.5; color: #212b32;
+       max-width: 72rem; margin: 0 auto; padding: 1rem; }
+h1 { font-size: 1.6rem; margin: 0.5rem 0; } h2 { font-size: 1.25rem; margin-top: 1.5rem; }
+a { color: #005eb8; } a:focus-visible { outline: 3px solid #ffeb3b; background: #ffeb3b; color: #0b0c0c; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr)); gap: 1.25rem;
+         list-style: none; padding: 0; }
+.card { border: 1px solid #d8dde0; padding: 0.75rem; border-radius: 4px; }
+.card img { width: 100%; height: auto; border: 1px solid #aeb7bd; display: block; }
+.nopic { aspect-ratio: 210 / 297; border: 2px dashed #b3261e; color: #b3261e; display: flex; margin: 0;
+         align-items: center; justify-content: center; text-align: center; padding: 1rem; box-sizing: border-box; }
+.nopic.waiting { border-color: #aeb7bd; color: #4c6272; }
+.card h3 { font-size: 1rem; margin: 0.5rem 0 0.25rem; }
+.fits { color: #006435; } .over { color: #b3261e; font-weight: bold; }
+.status { font-size: 0.9rem; margin: 0.25rem 0; }
+.problem { border-left: 6px solid #b3261e; padding: 0.5rem 1rem; margin: 1rem 0; background: #fdf2f1; }
+.problem .where { font-family: monospace; font-size: 1rem; font-weight: bold; }
+.problem pre { background: #fff; padding: 0.4rem; overflow-x: auto; border: 1px solid #e0c4c1; }
+.meta { color: #4c6272; font-size: 0.9rem; }
+"""
+
+# Added only to served pages, never to built files: asks the server to say when something
+# changed (it holds the request until then), and reloads the tab.
+RELOAD_SCRIPT = """<script>
+(function () {
+  var seen = %d;
+  function ask() {
+    fetch("/__reload?v=" + seen, {cache: "no-store"})
+      .then(function (r) { return r.json(); })
+      .then(function (d) { if (d.version !== seen) { location.reload(); } else { ask(); } })
+      .catch(function () { setTimeout(ask, 1000); });
+  }
+  ask();
+})();
+</script>"""
+
+BAR = """<aside class="makecase-preview" aria-label="Preview" style="position: sticky; bottom: 0;
+ background: #fff; color: #212b32; border-top: 3px solid #4c6272; padding: 0.5rem 1rem; font: 0.9rem/1.4 Arial, sans-serif;
+ z-index: 10;">
+<strong>Preview.</strong> <span class="makecase-fill" role="status">Laying out the printed page…</span>
+<span class="makecase-files"><a href="{pdf}">PDF</a> · <a href="{printed}">the printed page</a> · </span><a href="/">all briefings</a>
+</aside>
+<script>
+// The printed page is laid out after this page is shown, so an edit is on screen at once.
+fetch("{status}", {{cache: "no-store"}}).then(function (r) {{ return r.json(); }}).then(function (d) {{
+  var bar = document.querySelector(".makecase-preview"), fill = bar.querySelector(".makecase-fill");
+  fill.textContent = d.summary;
+  fill.style.color = bar.style.borderTopColor = d.fits ? "#006435" : "#b3261e";
+  if (!d.fits) {{ bar.querySelector(".makecase-files").hidden = true; }}
+}}).catch(function () {{}});
+</script>"""
+
+
+# The index is shown at once; each page is laid out in turn, in page order, and its card filled
+# in with the picture and how it fits.
+INDEX_SCRIPT = """<script>
+(function () {
+  var cards = Array.prototype.slice.call(document.querySelectorAll(".card"));
+  function next() {
+    var card = cards.shift();
+    if (!card) { return; }
+    var slug = card.dataset.slug;
+    fetch("/" + slug + ".json", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (d) {
+      var status = card.querySelector(".status"), box = card.querySelector(".nopic");
+      status.textContent = d.summary;
+      status.classList.add(d.fits ? "fits" : "over");
+      if (d.fits) {
+        var link = document.createElement("a"), img = document.createElement("img");
+        link.href = "/" + slug + ".page";
+        img.src = "/" + slug + ".png"; img.alt = card.dataset.alt; img.width = 893; img.height = 1263;
+        link.appendChild(img); box.replaceWith(link);
+      } else {
+        box.classList.remove("waiting");
+        box.textContent = "Runs over one page: no PDF until it fits";
+        card.querySelector(".files").hidden = true;
+      }
+    }).catch(function () {}).then(next);
+  }
+  next();
+})();
+</script>"""
+
+
+def _page(title: str, body: str, version: int) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+            f"{body}\n{RELOAD_SCRIPT % version}\n</body>\n</html>\n")
+
+
+def _inject(document: str, extra: str) -> str:
+    at = document.rfind("</body>")
+    return document[:at] + extra + "\n" + document[at:] if at >= 0 else document + extra
+
+
+def error_page(error: MakecaseError, root: Path, version: int) -> str:
+    """Every problem with file, line, the line itself, what is wrong and how to fix it."""
+    items = []
+    for problem in error.problems:
+        where, quoted = "", ""
+        if problem.location is not None:
+            loc = problem.location
+            try:
+                shown = Location(loc.file.resolve().relative_to(root), loc.line, loc.column)
+            except ValueError:
+                shown = loc
+            where = f'<p class="where">{html.escape(str(shown))}</p>'
+            quoted = _quoted_line(loc)
+        items.append(
+            f'<li class="problem">{where}<p>{html.escape(problem.message)}</p>{quoted}'
+            + (f"<p>At: {html.escape(problem.key)}</p>" if problem.key else "")
+            + (f"<p><strong>How to fix:</strong> {html.escape(problem.hint)}</p>" if problem.hint else "")
+            + "</li>")
+    count = len(error.problems)
+    head = error.summary or f"{count} problem{'s' if count != 1 else ''} to fix"
+    body = (f"<main><h1>The briefings cannot be built: {html.escape(head.rstrip(':'))}</h1>"
+            f'<ul style="list-style: none; padding: 0">{"".join(items)}</ul>'
+            f'<p class="meta">Save the file and this page comes back by itself.</p></main>')
+    return _page("Problem to fix: makecase preview", body, version)
+
+
+def _quoted_line(location: Location) -> str:
+    if not location.line:
+        return ""
+    try:
+        lines = location.file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    if not 0 < location.line <= len(lines):
+        return ""
+    return f"<pre>{location.line:>4} | {html.escape(lines[location.line - 1])}</pre>"
+
+
+def index_page(preview: Preview, version: int) -> str:
+    assert preview.project is not None
+    project = preview.project
+    name = project.settings.partnership.name if project.settings.partnership else "Default content pack"
+    groups: dict[str, list[str]] = {}
+    for slug, briefing in preview.briefings.items():
+        groups.setdefault(briefing.place.name if briefing.place else "", []).append(slug)
+    sections = []
+    for place, slugs in groups.items():
+        cards = []
+        for slug in slugs:
+            briefing = preview.briefings[slug]
+            alt = html.escape(f"The printed page for {briefing.audience.short_title}", quote=True)
+            cards.append(f'<li class="card" id="{html.escape(slug)}" data-slug="{html.escape(slug)}" data-alt="{alt}">'
+                         '<p class="nopic waiting">Laying out the printed page…</p>'
+                         f"<h3>{html.escape(briefing.audience.title)}</h3>"
+                         '<p class="status" role="status">Laying out the printed page…</p>'
+                         f'<p><a href="/{slug}.html">Web page</a><span class="files"> · '
+                         f'<a href="/{slug}.pdf">PDF</a></span></p></li>')
+        heading = f"<h2>{html.escape(place)}</h2>" if place else ""
+        sections.append(f'{heading}<ul class="cards">{"".join(cards)}</ul>')
+    warnings = ""
+    if project.warnings:
+        warnings = (f"<details><summary>{len(project.warnings)} warning(s)</summary><ul>"
+                    + "".join(f"<li><pre>{html.escape(w.render(project.root))}</pre></li>" for w in project.warnings)
+                    + "</ul></details>")
+    body = (f"<main><h1>Preview: {html.escape(name)}</h1>"
+            f'<p class="meta">{len(preview.briefings)} briefing(s) from {html.escape(str(project.root))}. '
+            "Edit and save a file: this page updates by itself.</p>"
+            f'{warnings}{"".join(sections)}</main>{INDEX_SCRIPT}')
+    return _page(f"Preview: {name}", body, version)
+
+
+def printed_page(preview: Preview, slug: str, version: int) -> str:
+    """The printed page as a picture, large enough to read, with how it fits; reloads on change."""
+    _, _, briefing = preview._snapshot(slug)
+    page = preview.laid_out(slug)
+    name = slug.rsplit("/", 1)[-1]
+    title = f"The printed page for {briefing.audience.short_title}" + (
+        f" in {briefing.place.name}" if briefing.place else "")
+    picture = (f'<img src="{name}.png?k={page.key[:12]}" width="893" height="1263" alt="{html.escape(title)}" '
+               'style="max-width: 100%; height: auto; border: 1px solid #aeb7bd; box-shadow: 0 2px 8px #0003">'
+               if page.fits else "")
+    body = (f"<main><h1>{html.escape(title)}</h1>"
+            f'<p class="status {"fits" if page.fits else "over"}" role="status">{html.escape(page.summary())}</p>'
+            f'<p><a href="{name}.html">Web page</a>' + (f' · <a href="{name}.pdf">PDF</a>' if page.fits else "")
+            + f' · <a href="/">all briefings</a></p>{picture}</main>')
+    return _page(title, body, version)
+
+
+def not_found_page(version: int) -> str:
+    body = ('<main><h1>No briefing here</h1><p>The project does not build a page with this address '
+            '(an audience or place may have been renamed or switched off). '
+            '<a href="/">See all the briefings</a>.</p></main>')
+    return _page("Not found: makecase preview", body, version)
+
+
+def briefing_page(preview: Preview, slug: str, version: int) -> str:
+    name = slug.rsplit("/", 1)[-1]
+    bar = BAR.format(pdf=f"{name}.pdf", printed=f"{name}.page", status=f"{name}.json")
+    return _inject(preview.screen_html(slug), bar + RELOAD_SCRIPT % version)
+
+
+# --- HTTP ---------------------------------------------------------------------------------------
+
+
+class PreviewHandler(BaseHTTPRequestHandler):
+    """GET only, a fixed set of routes; anything else is 404. Nothing is read from disk by path."""
+
+    preview: Preview
+    allowed_hosts: set[str] | None = None
+    server_version = "makecase-preview"
+    sys_version = ""
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - quiet: the terminal is for changes
+        pass
+
+    def do_HEAD(self) -> None:
+        self.do_GET(head=True)
+
+    def do_GET(self, head: bool = False) -> None:
+        if self.allowed_hosts is not None and self.headers.get("Host", "") not in self.allowed_hosts:
+            return self._send(HTTPStatus.FORBIDDEN, b"Forbidden host.\n", "text/plain", head)
+        url = urlsplit(self.path)
+        path = unquote(url.path)
+        preview = self.preview
+        try:
+            if path == "/__reload":
+                seen = int(parse_qs(url.query).get("v", ["-1"])[0])
+                version = preview.wait_for_change(seen, POLL_SECONDS)
+                return self._send(HTTPStatus.OK, json.dumps({"version": version}).encode(), "application/json", head)
+            version = preview.version
+            stem, dot, ext = path.lstrip("/").rpartition(".")
+            if path in ("/", "/index.html"):
+                kind = "index"
+            elif dot and ext in ("html", "page", "pdf", "png", "json") and stem in preview.briefings:
+                kind = ext
+            elif preview.error is not None and ext == "html":
+                kind = "html"  # the page may not exist while the project is broken: show why
+            elif ext == "html":  # e.g. an audience switched off while its tab is open
+                page = not_found_page(version)
+                return self._send(HTTPStatus.NOT_FOUND, page.encode(), "text/html; charset=utf-8", head)
+            else:
+                return self._send(HTTPStatus.NOT_FOUND, b"Not found.\n", "text/plain", head)
+            if preview.error is not None:
+                page = error_page(preview.error, preview.root, version)
+                return self._send(HTTPStatus.INTERNAL_SERVER_ERROR, page.encode(), "text/html; charset=utf-8", head)
+            if kind == "index":
+                body, ctype = index_page(preview, version).encode(), "text/html; charset=utf-8"
+            elif kind == "html":
+                body, ctype = briefing_page(preview, stem, version).encode(), "text/html; charset=utf-8"
+            elif kind == "page":
+                body, ctype = printed_page(preview, stem, version).encode(), "text/html; charset=utf-8"
+            elif kind == "json":
+                page = preview.laid_out(stem)
+                status = {"fits": page.fits, "summary": page.summary(), "body_size_pt": page.body_size,
+                          "fill": page.fill, "room_words": page.room_words}
+                body, ctype = json.dumps(status).encode(), "application/json"
+            else:
+                page = preview.laid_out(stem)
+                if not page.fits:
+                    return self._send(HTTPStatus.CONFLICT, (page.summary() + "\n").encode(), "text/plain; charset=utf-8", head)
+                body = page.pdf if kind == "pdf" else page.picture()
+                ctype = "application/pdf" if kind == "pdf" else "image/png"
+            return self._send(HTTPStatus.OK, body, ctype, head)
+        except MakecaseError as exc:
+            page = error_page(exc, preview.root, preview.version)
+            return self._send(HTTPStatus.INTERNAL_SERVER_ERROR, page.encode(), "text/html; charset=utf-8", head)
+        except KeyError:  # the page went away between the route check and its rendering
+            return self._send(HTTPStatus.NOT_FOUND, not_found_page(preview.version).encode(),
+                              "text/html; charset=utf-8", head)
+        except (BrokenPipeError, ConnectionResetError):
+            return None
+        except Exception:  # a bug: say so in the page, keep serving
+            text = ("Internal error in makecase (a bug, not your content). Please report it:\n\n"
+                    + traceback.format_exc())
+            return self._send(HTTPStatus.INTERNAL_SERVER_ERROR, text.encode(), "text/plain; charset=utf-8", head)
+
+    def _send(self, status: HTTPStatus, body: bytes, ctype: str, head: bool) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True  # a tab's waiting reload request must not hold up Ctrl-C
+
+    def handle_error(self, request, client_address) -> None:
+        """A tab closed mid-request is normal; anything else is a bug worth a traceback."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
+def make_server(preview: Preview, host: str = "127.0.0.1", port: int = 8000) -> PreviewServer:
+    handler = type("Handler", (PreviewHandler,), {"preview": preview})
+    server_class = PreviewServer
+    if ":" in host:  # an IPv6 address such as ::1
+        server_class = type("PreviewServer6", (PreviewServer,), {"address_family": socket.AF_INET6})
+    server = server_class((host, port), handler)
+    if host in LOOPBACK:
+        # Only the addresses this server answers to, so a web page cannot reach it by a rebound
+        # domain name (DNS rebinding).
+        port = server.server_address[1]
+        handler.allowed_hosts = {f"{h}:{port}" for h in ("127.0.0.1", "localhost", "[::1]")}
+    return server
+
+
+# --- watching -----------------------------------------------------------------------------------
+
+
+def _watch_filter(root: Path, output_dirs: list[Path]):
+    from watchfiles import DefaultFilter
+
+    class ProjectFilter(DefaultFilter):
+        """Content, settings, templates and assets; not the output folder or editor scratch files."""
+
+        def __call__(self, change, path: str) -> bool:
+            p = Path(path)
+            if any(p == d or p.is_relative_to(d) for d in output_dirs):
+                return False
+            try:
+                parts = p.relative_to(root).parts
+            except ValueError:
+                return False
+            if any(part.startswith(".") for part in parts):
+                return False
+            return super().__call__(change, path)
+
+    return ProjectFilter()
+
+
+def needs_new_layouts(paths: set[str]) -> bool:
+    """A change to a file the print HTML only names (a logo, a font) cannot be seen in its hash."""
+    for path in paths:
+        p = Path(path)
+        if p.suffix.lower() in (".yaml", ".yml", ".html", ".css", ".txt", ".md", ".json"):
+            continue
+        return True
+    return False
+
+
+def watch(preview: Preview, stop: threading.Event, on_change: Callable[[list[str], Preview], None]) -> None:
+    from watchfiles import watch as watch_files
+
+    output = preview.root / (preview.project.settings.output.dir if preview.project else "output")
+    for changes in watch_files(preview.root, watch_filter=_watch_filter(preview.root, [output.resolve()]),
+                               stop_event=stop, debounce=150, step=50, raise_interrupt=False):
+        paths = {path for _, path in changes}
+        preview.reload(forget_layouts=needs_new_layouts(paths))
+        on_change(sorted(paths), preview)
+
+
+def serve(root: Path | str = ".", host: str = "127.0.0.1", port: int = 8000,
+          echo: Callable[[str], None] = print) -> None:
+    """Serve the preview until Ctrl-C. Prints the address, and each change as it is picked up."""
+    if not Path(root).is_dir():
+        load_project(root)  # raises the error a missing project folder gets everywhere
+    preview = Preview(Path(root))
+    server = make_server(preview, host, port)
+    shown_host = f"[{host}]" if ":" in host else host
+    address = f"http://{shown_host}:{server.server_address[1]}/"
+    stop = threading.Event()
+
+    def on_change(paths: list[str], current: Preview) -> None:
+        names = ", ".join(os.path.relpath(p, current.root) for p in paths[:3])
+        if current.error is not None:
+            echo(f"Changed {names}: {len(current.error.problems)} problem(s) to fix, shown in the browser.")
+        else:
+            echo(f"Changed {names}: reloaded.")
+
+    if preview.error is not None:
+        echo(f"The project has {len(preview.error.problems)} problem(s); the browser shows them.")
+    if host not in LOOPBACK:
+        echo(f"Warning: serving on {host}, so other machines on the network can see the preview.")
+    watcher = threading.Thread(target=watch, args=(preview, stop, on_change), name="makecase-watch", daemon=True)
+    watcher.start()
+    server_thread = threading.Thread(target=server.serve_forever, name="makecase-serve", daemon=True)
+    server_thread.start()
+    echo(f"Serving a live preview of {preview.root} at {address}  (Ctrl-C to stop)")
+    try:
+        while server_thread.is_alive():
+            server_thread.join(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()
+        with preview.changed:
+            preview.changed.notify_all()
+        watcher.join(2)
+    echo("Stopped.")

@@ -1,0 +1,108 @@
+"""Everything findable: every id with its title and where it is written, ids completing in the
+shell, and templates to copy, as a partnership meets them on the command line."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from makecase.cli import cli
+from makecase.scaffold import init_project
+
+
+def invoke(*args):
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def partnership(tmp_path):
+    root = tmp_path / "move-more"
+    init_project(root)
+    (root / "content" / "evidence.yaml").write_text(
+        "evidence:\n  - id: bed-days\n    headline: Early gains in bed days matter to our trust\n", encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("kind, an_id, title", [
+    ("audiences", "gps", "GPs"),
+    ("evidence", "nice-brief-advice", "National guidance recommends brief advice"),
+    ("levers", "active-travel", "Active travel"),
+    ("stories", "kirklees", "Kirklees: whole systems working"),
+    ("quotes", "l3-brief-advice", "L3"),
+])
+def test_list_shows_the_ids_the_guide_uses_with_titles_and_where_they_are_written(partnership, kind, an_id, title):
+    code, out = invoke("-C", partnership, "list", kind)
+    assert code == 0, out
+    line = next(line for line in out.splitlines() if line.startswith(an_id + " "))
+    assert title in line and f"packaged content/{'stories' if kind == 'stories' else 'audiences' if kind == 'audiences' else 'evidence'}.yaml:" in line
+
+
+def test_list_points_to_the_projects_own_file_for_an_item_it_rewords(partnership):
+    code, out = invoke("-C", partnership, "list", "evidence", "bed-days")
+    assert code == 0, out
+    assert out.split() [:1] == ["bed-days"] and "matter to our trust" in out and "content/evidence.yaml:2" in out
+    assert "packaged" not in out
+
+
+def test_list_of_everything_and_an_unknown_id(partnership):
+    code, out = invoke("-C", partnership, "list")
+    assert code == 0
+    for heading in ("Audiences:", "Evidence:", "Levers:", "Stories:", "Quotes:"):
+        assert heading in out
+    code, out = invoke("-C", partnership, "list", "evidence", "bed-day")
+    assert code == 2 and "Unknown evidence item id 'bed-day'" in out and "Did you mean 'bed-days'?" in out
+
+
+def complete(words: str, cwd, monkeypatch) -> list[str]:
+    """What the shell offers on Tab, through click's own bash completion protocol."""
+    monkeypatch.chdir(cwd)
+    env = {"_MAKECASE_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(len(words.split(" ")) - 1)}
+    result = CliRunner().invoke(cli, [], env=env, prog_name="makecase")
+    assert result.exit_code == 0, result.output
+    return [line.split(",", 1)[1] for line in result.output.splitlines() if line]
+
+
+def test_ids_complete_in_the_shell_and_completion_never_fails_outside_a_project(partnership, tmp_path, monkeypatch):
+    assert complete("makecase build -a g", partnership, monkeypatch) == ["gps"]
+    assert complete(f"makecase -C {partnership} explain c", tmp_path, monkeypatch) == ["commissioners"]
+    assert complete("makecase list evidence bed", partnership, monkeypatch) == ["bed-days"]
+    assert complete("makecase list stor", partnership, monkeypatch) == ["stories"]
+    assert complete("makecase template copy partials/q", partnership, monkeypatch) == ["partials/quote.html"]
+    assert complete("makecase -C nowhere build -a g", tmp_path, monkeypatch) == []
+    (tmp_path / "makecase.yaml").write_text("brand: [unclosed\n", encoding="utf-8")
+    assert complete("makecase build -a g", tmp_path, monkeypatch) == []
+
+
+def test_copy_a_template_see_it_overridden_and_used(partnership):
+    code, out = invoke("-C", partnership, "template", "copy", "quote.html")
+    assert code == 0, out
+    copied = partnership / "templates" / "partials" / "quote.html"
+    assert copied.is_file()
+    code, out = invoke("-C", partnership, "template", "list")
+    assert code == 0 and "partials/quote.html    overridden by templates/partials/quote.html" in out
+    assert "partials/story.html    packaged" in out
+    code, out = invoke("-C", partnership, "template", "copy", "partials/quote.html")
+    assert code == 2 and "never overwrites" in out
+    code, out = invoke("-C", partnership, "template", "copy", "qoute.html")
+    assert code == 2 and "Did you mean 'partials/quote.html'?" in out
+
+
+def test_a_template_in_the_wrong_folder_is_a_warning_naming_the_closest(partnership):
+    (partnership / "templates" / "quote.html").write_text("<p>ours</p>", encoding="utf-8")
+    (partnership / "templates" / "partials").mkdir()
+    (partnership / "templates" / "partials" / "stroy.html").write_text("<p>ours</p>", encoding="utf-8")
+    code, out = invoke("-C", partnership, "validate", "--strict")
+    assert code == 2
+    assert "templates/quote.html: This template override matches no packaged template" in out
+    assert "Did you mean 'templates/partials/quote.html'?" in out
+    assert "Did you mean 'templates/partials/story.html'?" in out
+
+
+def test_a_new_partial_used_by_an_override_is_not_a_warning(partnership):
+    (partnership / "templates" / "partials").mkdir()
+    (partnership / "templates" / "partials" / "story.html").write_text(
+        '{% include "partials/our-panel.html" %}', encoding="utf-8")
+    (partnership / "templates" / "partials" / "our-panel.html").write_text("<p>ours</p>", encoding="utf-8")
+    code, out = invoke("-C", partnership, "validate", "--strict")
+    assert code == 0, out
