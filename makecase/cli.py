@@ -147,7 +147,7 @@ def list_(obj: CliContext, kind: str | None, ids: tuple[str, ...]) -> None:
     from .load import load_project
 
     if ids and kind is None:
-        raise click.UsageError("Name the KIND before the IDs, e.g. `makecase list evidence bed-days`.")
+        raise click.UsageError("Name the KIND before the IDs, e.g. `makecase list evidence falls-admissions`.")
     project = load_project(obj.project_dir)
     if kind is not None:
         click.echo("\n".join(clean(line, 400) for line in format_entries(project, kind, ids)))

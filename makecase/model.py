@@ -82,12 +82,6 @@ class Source(Model):
 
     @model_validator(mode="after")
     def _checkable(self) -> Source:
-        if self.title.strip().lower() in EXAMPLE_TITLES:
-            raise ValueError("the source's title is still the example from `makecase init`: "
-                             "write the real title of the document you are citing")
-        if self.url and urlsplit(self.url).hostname in EXAMPLE_HOSTS:
-            raise ValueError(f"the address {self.url} is an example, not a real source: "
-                             "link to the page that states the claim")
         if self.is_report:
             if self.passage is None:
                 raise ValueError("a claim from the report needs 'passage': the report's own words "

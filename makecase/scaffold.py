@@ -65,7 +65,9 @@ EVIDENCE = """\
 #  - An item with a new id is added.
 #  - An item with an existing id replaces the keys it names; the rest stay as packaged.
 #  - `enabled: false` switches an item off everywhere.
-# Every source needs a link (https://...). Use figures only as your source states them.
+# Every source needs its link (https://...), where in it to look (section, or the sentence itself
+# as passage) and the date you checked it. Use figures only as your source states them.
+# A claim from the report quotes its words as passage instead of a link.
 
 evidence:
   # Example: an item of your own; audiences.yaml shows how to put it on a page
@@ -83,14 +85,16 @@ evidence:
   #       publisher: Your council
   #       year: 2025
   #       url: https://www.example.org/annual-report
+  #       section: page 4
+  #       checked: 2026-11-27
   #   reviewed: 2026-11-27
 
   # Example: reword a packaged item; name only what changes (uncomment the lines below).
-  # - id: bed-days
-  #   headline: Early gains in bed days matter to our trust
+  # - id: falls-admissions
+  #   headline: Falls fill beds in our hospitals too
 
   # Example: switch a packaged item off (uncomment the lines below).
-  # - id: estates-teams
+  # - id: stories-matter
   #   enabled: false
 """
 
@@ -110,6 +114,7 @@ stories:
   #   links:
   #     - text: Read the full story
   #       url: https://www.example.org/story
+  #       checked: 2026-11-27
   #   reviewed: 2026-11-27
 """
 
@@ -127,7 +132,7 @@ audiences:
   # Example: your evidence and story on the GPs' page. Uncomment the examples in
   # evidence.yaml and stories.yaml first, then the lines below.
   # - id: gps
-  #   evidence: [local-walking-groups, nice-brief-advice, brief-interventions]
+  #   evidence: [local-walking-groups, nice-brief-advice, clinical-champions]
   #   story: our-story
 """
 
@@ -152,6 +157,8 @@ places:
     #       publisher: Who published it
     #       year: 2025
     #       url: https://www.example.org/source
+    #       section: the table or page it is on
+    #       checked: 2026-11-27
 """
 
 ASSETS_README = """\

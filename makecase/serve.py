@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
-import jinja2
 
 from .compose import Briefing, briefings_for
 from .errors import Location, MakecaseError, Problem
@@ -202,22 +201,8 @@ class Preview:
             return result
 
     def _render(self, renderer: Renderer, briefing: Briefing, medium, pdf_href: str | None = None) -> str:
-        try:
-            return renderer.render_html(briefing, medium, pdf_href)
-        except jinja2.TemplateError as exc:
-            raise MakecaseError([template_problem(exc, self.root)]) from None
-
-
-def template_problem(exc: jinja2.TemplateError, root: Path) -> Problem:
-    """A mistake in a template override, with the file and line Jinja reports."""
-    filename = getattr(exc, "filename", None)
-    line = getattr(exc, "lineno", None)
-    location = Location(Path(filename), line) if filename else None
-    own = filename and Path(filename).resolve().is_relative_to(root / "templates")
-    return Problem(f"Template error: {exc.message or type(exc).__name__}.", location,
-                   hint=("Fix your template, or delete it to use the packaged one "
-                         "(`makecase template list` shows your overrides).") if own else
-                   "Check the template names your overrides include.")
+        # A mistake in a template override is a MakecaseError with its file and line (templating.py).
+        return renderer.render_html(briefing, medium, pdf_href)
 
 
 # --- pages --------------------------------------------------------------------------------------

@@ -20,15 +20,15 @@ def partnership(tmp_path):
     root = tmp_path / "move-more"
     init_project(root)
     (root / "content" / "evidence.yaml").write_text(
-        "evidence:\n  - id: bed-days\n    headline: Early gains in bed days matter to our trust\n", encoding="utf-8")
+        "evidence:\n  - id: falls-admissions\n    headline: Falls fill beds in our hospitals too\n", encoding="utf-8")
     return root
 
 
 @pytest.mark.parametrize("kind, an_id, title", [
     ("audiences", "gps", "GPs"),
-    ("evidence", "nice-brief-advice", "National guidance recommends brief advice"),
+    ("evidence", "nice-brief-advice", "NICE recommends brief advice"),
     ("levers", "active-travel", "Active travel"),
-    ("stories", "kirklees", "Kirklees: whole systems working"),
+    ("stories", "kirklees", "Kirklees: partners acting together"),
     ("quotes", "l3-brief-advice", "L3"),
 ])
 def test_list_shows_the_ids_the_guide_uses_with_titles_and_where_they_are_written(partnership, kind, an_id, title):
@@ -39,9 +39,9 @@ def test_list_shows_the_ids_the_guide_uses_with_titles_and_where_they_are_writte
 
 
 def test_list_points_to_the_projects_own_file_for_an_item_it_rewords(partnership):
-    code, out = invoke("-C", partnership, "list", "evidence", "bed-days")
+    code, out = invoke("-C", partnership, "list", "evidence", "falls-admissions")
     assert code == 0, out
-    assert out.split() [:1] == ["bed-days"] and "matter to our trust" in out and "content/evidence.yaml:2" in out
+    assert out.split() [:1] == ["falls-admissions"] and "in our hospitals too" in out and "content/evidence.yaml:2" in out
     assert "packaged" not in out
 
 
@@ -50,8 +50,8 @@ def test_list_of_everything_and_an_unknown_id(partnership):
     assert code == 0
     for heading in ("Audiences:", "Evidence:", "Levers:", "Stories:", "Quotes:"):
         assert heading in out
-    code, out = invoke("-C", partnership, "list", "evidence", "bed-day")
-    assert code == 2 and "Unknown evidence item id 'bed-day'" in out and "Did you mean 'bed-days'?" in out
+    code, out = invoke("-C", partnership, "list", "evidence", "falls-admission")
+    assert code == 2 and "Unknown evidence item id 'falls-admission'" in out and "Did you mean 'falls-admissions'?" in out
 
 
 def complete(words: str, cwd, monkeypatch) -> list[str]:
@@ -66,7 +66,7 @@ def complete(words: str, cwd, monkeypatch) -> list[str]:
 def test_ids_complete_in_the_shell_and_completion_never_fails_outside_a_project(partnership, tmp_path, monkeypatch):
     assert complete("makecase build -a g", partnership, monkeypatch) == ["gps"]
     assert complete(f"makecase -C {partnership} explain c", tmp_path, monkeypatch) == ["commissioners"]
-    assert complete("makecase list evidence bed", partnership, monkeypatch) == ["bed-days"]
+    assert complete("makecase list evidence falls", partnership, monkeypatch) == ["falls-admissions"]
     assert complete("makecase list stor", partnership, monkeypatch) == ["stories"]
     assert complete("makecase template copy partials/q", partnership, monkeypatch) == ["partials/quote.html"]
     assert complete("makecase -C nowhere build -a g", tmp_path, monkeypatch) == []

@@ -189,8 +189,7 @@ def test_a_mistake_in_a_template_override_is_shown_with_its_file_and_line(tmp_pa
     with pytest.raises(MakecaseError) as caught:
         preview.screen_html("gps")
     page = error_page(caught.value, preview.root, preview.version)
-    assert "templates/partials/quote.html:2" in page and "Template error" in page
-    assert "delete it to use the packaged one" in page
+    assert "templates/partials/quote.html:2" in page and "Template syntax error" in page
 
 
 def test_the_fit_summary_says_how_full_the_page_is_when_the_fit_stage_measures_it():
