@@ -210,8 +210,9 @@ class PdfProblem:
     known_limitation: bool = False  # caused by WeasyPrint, not fixable in content
 
 
-def check_pdf(pdf_bytes: bytes, page_words: set[str] | None = None) -> list[PdfProblem]:
-    """Every PDF/UA and reading problem found in one built PDF."""
+def check_pdf(pdf_bytes: bytes, page_text: str | None = None) -> list[PdfProblem]:
+    """Every PDF/UA and reading problem found in one built PDF (page_text: the page's words as
+    the HTML has them, to find words the tags run together)."""
     tagged = read(pdf_bytes)
     pdf = tagged.pdf
     root = pdf.Root
@@ -282,8 +283,8 @@ def check_pdf(pdf_bytes: bytes, page_words: set[str] | None = None) -> list[PdfP
                 "not what it is for.", known=True)
 
     problems += _paint_order(tagged)
-    if page_words is not None:
-        problems += _run_together(tagged, page_words)
+    if page_text is not None:
+        problems += _run_together(tagged, page_text)
     return problems
 
 
@@ -333,11 +334,14 @@ def _paint_order(tagged: TaggedPdf) -> list[PdfProblem]:
 WORD = re.compile(r"[A-Za-z£][A-Za-z'’£0-9-]*")
 
 
-def _run_together(tagged: TaggedPdf, page_words: set[str]) -> list[PdfProblem]:
-    """Words a tag reader gets glued together ("andlocal"): not on the page, but two words that are."""
-    lower = {w.lower() for w in page_words}
-    joined: list[str] = []
-    for token in WORD.findall(tagged.text()):
+def _run_together(tagged: TaggedPdf, page_text: str) -> list[PdfProblem]:
+    """Words a tag reader gets glued together ("andlocal", "Excellence(NICE)"): not on the page,
+    but two words that are."""
+    lower = {w.lower() for w in WORD.findall(page_text)}
+    tag_text = tagged.text()
+    flat = " ".join(page_text.split())
+    joined: list[str] = [m.group(0) for m in re.finditer(r"\w+[(£]\w+", tag_text) if m.group(0) not in flat]
+    for token in WORD.findall(tag_text):
         if token.lower() in lower or len(token) < 4:
             continue
         for cut in range(1, len(token)):
