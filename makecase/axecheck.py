@@ -7,6 +7,7 @@ request refused: the pages are standalone, so a request would itself be a fault.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 from dataclasses import dataclass
@@ -42,8 +43,36 @@ def find_chromium() -> str | None:
     return next((path for name in CHROMIUM_NAMES if (path := shutil.which(name))), None)
 
 
+_BROWSER: dict = {}  # one Playwright and one Chromium per process, started on first use
+
+
+def _browser(executable: str):
+    """The process's Chromium: Playwright's sync API allows one instance per thread, so every
+    runner (the check command, a test session) shares it; it is closed when Python exits."""
+    if executable not in _BROWSER:
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
+        try:
+            browser = playwright.chromium.launch(
+                executable_path=executable,
+                args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
+        except Exception as exc:  # a browser that will not start is a missing tool, not a bug
+            playwright.stop()
+            raise AxeUnavailable(f"Chromium at {executable} would not start ({exc.__class__.__name__}); "
+                                 f"{INSTALL_HINT}") from None
+
+        def close() -> None:
+            browser.close()
+            playwright.stop()
+
+        atexit.register(close)
+        _BROWSER[executable] = browser
+    return _BROWSER[executable]
+
+
 class AxeRunner:
-    """One browser for many pages: `with AxeRunner() as axe: axe.run(html)`."""
+    """Many pages in one browser: `with AxeRunner() as axe: axe.run(html)`."""
 
     def __init__(self) -> None:
         self.executable = find_chromium()
@@ -51,32 +80,20 @@ class AxeRunner:
             raise AxeUnavailable(f"Chromium was not found; {INSTALL_HINT}")
         try:
             from axe_playwright_python.sync_playwright import Axe
-            from playwright.sync_api import sync_playwright
+            import playwright.sync_api  # noqa: F401
         except ImportError:
             raise AxeUnavailable(f"Playwright or axe-playwright-python is not installed; {INSTALL_HINT}") from None
         self._axe = Axe()
-        self._playwright_factory = sync_playwright
         self.version = None
 
     def __enter__(self) -> "AxeRunner":
-        self._manager = self._playwright_factory()
-        playwright = self._manager.__enter__()
-        try:
-            self._browser = playwright.chromium.launch(
-                executable_path=self.executable,
-                args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
-        except Exception as exc:  # a browser that will not start is a missing tool, not a bug
-            self._manager.__exit__(None, None, None)
-            raise AxeUnavailable(f"Chromium at {self.executable} would not start ({exc.__class__.__name__}); "
-                                 f"{INSTALL_HINT}") from None
-        self._context = self._browser.new_context(offline=True)
+        # Offline, and every request refused: the pages are standalone.
+        self._context = _browser(self.executable).new_context(offline=True)
         self._context.route("**/*", lambda route: route.abort())
         return self
 
     def __exit__(self, *exc) -> None:
         self._context.close()
-        self._browser.close()
-        self._manager.__exit__(*exc)
 
     def run(self, html: str) -> list[Violation]:
         page = self._context.new_page()

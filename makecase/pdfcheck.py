@@ -39,12 +39,19 @@ class Element:
         for child in self.children:
             yield from child.walk()
 
+    def is_block(self) -> bool:
+        """NonStruct groups either blocks (a <div>) or inline text (a <strong>): it takes after
+        its children."""
+        if self.type == "/NonStruct":
+            return any(child.is_block() for child in self.children)
+        return self.type in BLOCKS
+
     def all_text(self) -> str:
         """Text as a reader of the tags gets it: inline parts run on, blocks are separated."""
         parts: list[str] = [self.text]
         for child in self.children:
             inner = child.all_text()
-            parts.append(f"\n{inner}\n" if child.type in BLOCKS else inner)
+            parts.append(f"\n{inner}\n" if child.is_block() else inner)
         return "".join(parts)
 
 
@@ -310,25 +317,42 @@ def _inside(bbox: tuple[float, ...], width: float, height: float) -> bool:
 
 def _paint_order(tagged: TaggedPdf) -> list[PdfProblem]:
     """Readers that ignore tags (copy and paste, some reflow) read in paint order: it should
-    be the tag order. Name each element whose content is painted after what follows it."""
+    be the tag order. The parts out of place are those outside the longest run of content
+    whose paint order follows the tag order."""
     position = {mcid: i for i, mcid in enumerate(tagged.paint_order)}
-    sequence: list[tuple[int, Element]] = [(m, e) for e in tagged.elements() for m in e.mcids if m in position]
+    sequence: list[tuple[int, Element]] = [(position[m], e) for e in tagged.elements()
+                                           for m in e.mcids if m in position]
+    keep = _longest_increasing([p for p, _ in sequence])
     late: list[str] = []
-    latest = -1
-    for index, (mcid, element) in enumerate(sequence):
-        later = [position[m] for m, _ in sequence[index + 1:]]
-        if later and position[mcid] > min(later):
-            text = " ".join(element.all_text().split()) or element.type
-            if text not in late:
-                late.append(text)
-        latest = max(latest, position[mcid])
+    for index, (_, element) in enumerate(sequence):
+        if index in keep:
+            continue
+        text = " ".join(element.all_text().split()) or element.type
+        if text not in late:
+            late.append(text)
     if not late:
         return []
-    shown = ", ".join(f"“{t[:40]}”" for t in late[:4]) + (f" and {len(late) - 4} more" if len(late) > 4 else "")
+    shown = ", ".join(f"\u201c{t[:40]}\u201d" for t in late[:4]) + (f" and {len(late) - 4} more" if len(late) > 4 else "")
     return [PdfProblem("pdf-reading-order",
-                       f"{len(late)} part(s) are painted later than the text that follows them in the "
-                       f"tags: {shown}. Readers that ignore tags read them out of place.",
-                       "Avoid position: absolute and list markers outside the text in print CSS.")]
+                       f"{len(late)} part(s) are painted out of the order the tags read them in: {shown}. "
+                       "Readers that ignore tags read them out of place.",
+                       "Avoid position: absolute, overflow: hidden and list markers outside the text in print CSS.")]
+
+
+def _longest_increasing(values: list[int]) -> set[int]:
+    """Indexes of one longest strictly increasing subsequence."""
+    best = [1] * len(values)
+    back = [-1] * len(values)
+    for i, value in enumerate(values):
+        for j in range(i):
+            if values[j] < value and best[j] + 1 > best[i]:
+                best[i], back[i] = best[j] + 1, j
+    keep: set[int] = set()
+    i = max(range(len(values)), key=best.__getitem__, default=-1)
+    while i >= 0:
+        keep.add(i)
+        i = back[i]
+    return keep
 
 
 WORD = re.compile(r"[A-Za-z£][A-Za-z'’£0-9-]*")
