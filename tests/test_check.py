@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from makecase import plain
-from makecase.check import check, check_html
+from makecase.check import check, check_html, print_report
 from makecase.cli import cli
 
 # A page made to fail the plain-English, freshness and example-value checks at once.
@@ -162,7 +162,7 @@ def test_example_contact_from_init_is_an_error_naming_makecase_yaml(failing):
 
 
 def test_cli_prints_the_table_and_each_finding_and_exits_2(failing):
-    root, _ = failing
+    root, report = failing
     result = CliRunner().invoke(cli, ["-C", str(root), "check", "-a", "gps", "--json"])
     assert result.exit_code == 2
     data = json.loads(result.output)
@@ -170,8 +170,8 @@ def test_cli_prints_the_table_and_each_finding_and_exits_2(failing):
     example = next(f for f in data["findings"] if f["check"] == "example-value")
     assert example["where"] == {"file": "makecase.yaml", "line": line_of(root / "makecase.yaml", "hello@"),
                                 "column": 10}
-    text = CliRunner().invoke(cli, ["-C", str(root), "check", "-a", "gps"]).output
-    assert "makecase.yaml:5:10: The example address hello@example.org" in text
+    text = print_report(report)  # what the command prints without --json
+    assert "error: [example-value] gps: makecase.yaml:5:10: The example address hello@example.org" in text
     assert "content/evidence.yaml:" in text and "Check FAILED" in text
 
 
