@@ -12,16 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from . import __version__, plain, resources
 from .compose import Briefing, briefings_for
-from .errors import Location, MakecaseError, Problem
+from .errors import Location, Problem
 from .load import Project, load_project
 from .model import EXAMPLE_HOSTS, EXAMPLE_TITLES, Item
-from .pack import Document, _check_brand_files, _checked_ids, make_documents
+from .pack import Document, check_brand_files, _checked_ids, make_documents
 from .render import Renderer
 
 ERROR, WARNING, NOTE = "error", "warning", "note"
@@ -132,7 +132,7 @@ def check(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
     project = load_project(project_dir)
     audience_ids = _checked_ids(list(audiences or []), project.audiences, "audience")
     place_ids = _checked_ids(list(places or []), project.places, "place")
-    _check_brand_files(project)
+    check_brand_files(project)
     briefings = briefings_for(project, audience_ids or None, place_ids or None)
     renderer = Renderer(project)
     documents = make_documents(project, briefings, ("pdf", "html"), renderer)
@@ -258,7 +258,7 @@ def check_page(project: Project, document: Document, page_html: str,
                 "Check it against its sources, update it, and set 'reviewed' to today's date.")
 
     findings += [Finding(ERROR, "example-value", slug, message, where, hint)
-                 for message, where, hint in example_values(project, briefing, page_html)]
+                 for message, where, hint in example_values(project, page_html)]
 
     # The PDF, read back.
     from .pdfcheck import check_pdf
@@ -398,11 +398,11 @@ def _link_texts(briefing: Briefing) -> Iterator[tuple[str, Location | None, str]
                    "Use the name of the page or document; the address is in the link.")
 
 
-def example_values(project: Project, briefing: Briefing | None, page_html: str | None) -> Iterator[tuple[str, Location | None, str]]:
+def example_values(project: Project, page_html: str) -> Iterator[tuple[str, Location | None, str]]:
     """Values left from `makecase init` (example.org addresses, "The source's title") on a page,
-    or, with no page, anywhere in the project's own files (for `makecase validate`)."""
+    each with the line of the project's files that put it there."""
     seen: set[str] = set()
-    if page_html is not None:
+    if page_html:
         for match in EXAMPLE_ADDRESS.finditer(page_html):
             value = match.group(0).removeprefix("mailto:")
             host = value.split("@")[-1].split("/")[0].lower()
@@ -496,5 +496,5 @@ LEVELS = (ERROR, WARNING, NOTE)
 def validate_more(project: Project) -> list[Problem]:
     """What `validate` checks beyond loading, without laying anything out: brand files named in
     makecase.yaml exist (raises), and no example values from `makecase init` are left."""
-    _check_brand_files(project)
+    check_brand_files(project)
     return list(project.warnings) + project_example_values(project)

@@ -67,7 +67,7 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
     chosen_formats = tuple(formats or project.settings.output.formats)
     out_dir = Path(out) if out is not None else project.root / project.settings.output.dir
 
-    _check_brand_files(project)
+    check_brand_files(project)
     briefings = briefings_for(project, audience_ids or None, place_ids or None)
     renderer = Renderer(project)
     documents = make_documents(project, briefings, chosen_formats, renderer)
@@ -184,7 +184,7 @@ def _checked_ids(requested: list[str], known: dict, kind: str) -> list[str]:
     return requested
 
 
-def _check_brand_files(project: Project) -> None:
+def check_brand_files(project: Project) -> None:
     """Files named in makecase.yaml must exist inside the project folder."""
     brand = project.settings.brand
     named = [("brand.logo.file", brand.logo.file if brand.logo else None),
