@@ -26,6 +26,8 @@ layout:
   min_body_size: 11
 check:
   max_list_items: 3
+  min_reading_ease: 90
+  max_reading_age: 10
 """
 AUDIENCES = """
 audiences:
@@ -103,7 +105,7 @@ def test_default_pack_table_has_a_row_per_page_with_plain_english_figures(defaul
 
 def test_long_sentence_names_page_file_and_line(failing):
     root, report = failing
-    [found] = findings(report, "sentence-length")
+    [found] = [f for f in findings(report, "sentence-length") if "A sentence of" in f.message]
     assert found.page == "gps" and "33 words" in found.message and "at most 25" in found.message
     assert found.location.file == root / "content/audiences.yaml"
     assert found.location.line == line_of(root / "content/audiences.yaml", "why:")
@@ -136,6 +138,32 @@ def test_vague_link_text_and_bare_address(failing):
     assert {("click here" in f.message, "bare address" in f.message) for f in found} == {(True, False), (False, True)}
     lines = {f.location.line for f in found}
     assert line_of(root / "content/audiences.yaml", "text: click here") in lines
+
+
+def test_reading_ease_and_age_against_the_settings(failing):
+    root, report = failing
+    [ease] = findings(report, "reading-ease")
+    [age] = findings(report, "reading-age")
+    assert "below 90" in ease.message and "above 10" in age.message
+    assert ease.location.file == root / "content/audiences.yaml"
+
+
+def test_page_fill_where_the_layout_measures_it(tmp_path, monkeypatch):
+    import makecase.check as check_module
+
+    real = check_module.make_documents
+
+    def half_full(*args):
+        documents = real(*args)
+        for document in documents:
+            document.fill = 0.45
+        return documents
+
+    monkeypatch.setattr(check_module, "make_documents", half_full)
+    report = check(tmp_path, audiences=["gps"], html=False)
+    [found] = findings(report, "page-fill")
+    assert "45% full" in found.message and "at least 60%" in found.message
+    assert "45%" in report.table()
 
 
 def test_body_text_below_12pt_after_fitting(failing):

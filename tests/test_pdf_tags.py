@@ -131,9 +131,10 @@ def test_check_names_a_missing_language_title_preference_and_pdfua_mark(default_
         del pdf.Root["/MarkInfo"]
         with pdf.open_metadata(set_pikepdf_as_editor=False) as xmp:
             del xmp["pdfuaid:part"]
+        del pdf.docinfo["/Title"]  # after: closing the metadata copies dc:title back
 
     messages = " ".join(broken(default_pack, change))
-    for phrase in ("no document language", "DisplayDocTitle", "MarkInfo", "pdfuaid:part 1"):
+    for phrase in ("no document language", "DisplayDocTitle", "MarkInfo", "pdfuaid:part 1", "has no title"):
         assert phrase in messages
 
 
@@ -182,3 +183,26 @@ def test_check_names_words_run_together_in_the_tag_text(default_pack):
         page.Contents = pdf.make_stream(re.sub(rb"/ActualText \((?:[^()\\]|\\.)*\)", b"", data))
 
     assert any("run together in the tag text" in m for m in broken(default_pack, change))
+
+
+def test_check_names_a_font_that_is_not_embedded(default_pack):
+    def change(pdf):
+        font = next(iter(pdf.pages[0].Resources.Font.values()))
+        descriptor = font.DescendantFonts[0].FontDescriptor
+        for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+            if key in descriptor:
+                del descriptor[key]
+
+    assert any("is not embedded" in m for m in broken(default_pack, change))
+
+
+def test_check_names_a_figure_box_off_the_page(default_pack):
+    def change(pdf):
+        parent = _elements(pdf, "/Art")[0]
+        figure = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.StructElem, S=pikepdf.Name.Figure, P=parent, K=pikepdf.Array(),
+            Alt=pikepdf.String("Logo"), A=pikepdf.Dictionary(O=pikepdf.Name.Layout,
+                                                            BBox=pikepdf.Array([600, 40, 760, 1100]))))
+        parent.K.append(figure)
+
+    assert any("bounding box" in m and "off the page" in m for m in broken(default_pack, change))
