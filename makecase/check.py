@@ -49,15 +49,23 @@ class Finding:
     hint: str | None = None
 
     def render(self, base: Path | None = None) -> str:
-        problem = Problem(self.message, self.location, None, self.hint)
+        location, hint = self.location, self.hint
+        packaged = _packaged(location)
+        if packaged:  # a packaged file is not the user's to edit: name it, and say how to override
+            location = None
+            hint = (f"{hint} " if hint else "") + ("In your own content/ file of the same name, "
+                                                   "give the item's id and the key to change.")
+        problem = Problem(self.message, location, None, hint)
         head = f"{self.level}: [{self.check}]" + (f" {self.page}:" if self.page else "")
-        return f"{head} {problem.render(base)}"
+        return f"{head} {packaged + ': ' if packaged else ''}{problem.render(base)}"
 
     def as_json(self, base: Path | None = None) -> dict:
         where = None
         if self.location is not None:
             file = self.location.file
-            if base is not None:
+            if _packaged(self.location):
+                file = "packaged content/" + Path(file).name
+            elif base is not None:
                 try:
                     file = Path(file).resolve().relative_to(Path(base).resolve())
                 except ValueError:
@@ -146,6 +154,11 @@ def check(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
         figures, found = check_page(project, document, page_html, today)
         pages.append(figures)
         findings += found
+    # validate's sentence and paragraph warnings say again what the page checks say, by page.
+    said = {(f.location, f.check) for f in findings if f.check in ("sentence-length", "paragraph-length")}
+    findings = [f for f in findings if f.check != "validate" or not (
+        (f.location, "sentence-length") in said and "A sentence of" in f.message
+        or (f.location, "paragraph-length") in said and "in one paragraph" in f.message)]
     index_html = renderer.env.get_template("index.html").render(
         documents=documents, project=project, version=__version__)
     axe_status = "not asked for"
@@ -458,6 +471,17 @@ def find_in_files(project: Project, needle: str) -> Location | None:
             if column >= 0:
                 return Location(path, number, column + 1)
     return None
+
+
+def _packaged(location: Location | None) -> str | None:
+    """'packaged audiences.yaml:281' for a line of the packaged content, else None."""
+    if location is None:
+        return None
+    path = Path(location.file).resolve()
+    base = resources.content_dir().resolve()
+    if not path.is_relative_to(base):
+        return None
+    return f"packaged {path.relative_to(base).as_posix()}" + (f":{location.line}" if location.line else "")
 
 
 def _fill(document: Document) -> float | None:
