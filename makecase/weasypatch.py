@@ -11,6 +11,8 @@ docs/accessibility.md says what each one is for, and `makecase check` reads the 
    link's purpose: its aria-label, title or text.
 3. A figure's /BBox is in CSS pixels from the top of the page; PDF wants points from the
    bottom. We convert it after tagging.
+4. A link that wraps onto a second line is tagged as two Link elements, so readers announce it
+   twice. We merge them into one Link holding both annotations, as PDF/UA allows.
 """
 
 from __future__ import annotations
@@ -170,6 +172,7 @@ def _figure_boxes() -> None:
 
     def add_tags(pdf, document, pdf_version, page_streams):
         original(pdf, document, pdf_version, page_streams)
+        _merge_split_links(pdf)
         for obj in pdf.objects:
             if not isinstance(obj, pydyf.Dictionary) or obj.get("S") != "/Figure":
                 continue
@@ -185,3 +188,52 @@ def _figure_boxes() -> None:
                                               x2 * PX_TO_PT, page_height - y1 * PX_TO_PT))
 
     _pdf.add_tags = add_tags
+
+
+def _merge_split_links(pdf) -> None:
+    """One Link element for a link that wraps: adjacent Links to the same place become one."""
+
+    def resolve(reference):
+        return pdf.objects[int(reference.split()[0])] if isinstance(reference, bytes) else None
+
+    def target(link) -> bytes | None:
+        for kid in link.get("K", ()):
+            objr = resolve(kid)
+            if isinstance(objr, pydyf.Dictionary) and objr.get("Type") == "/OBJR":
+                annotation = resolve(objr["Obj"])
+                action = annotation.get("A") if isinstance(annotation, pydyf.Dictionary) else None
+                if isinstance(action, pydyf.Dictionary) and "URI" in action:
+                    return action["URI"].data
+                if isinstance(annotation, pydyf.Dictionary) and "Dest" in annotation:
+                    return annotation["Dest"].data
+        return None
+
+    merged: dict[bytes, bytes] = {}
+    for parent in list(pdf.objects):
+        if not isinstance(parent, pydyf.Dictionary) or parent.get("Type") != "/StructElem":
+            continue
+        kids = parent.get("K")
+        if not isinstance(kids, pydyf.Array):
+            continue
+        kept, previous = [], None
+        for kid in kids:
+            element = resolve(kid)
+            is_link = isinstance(element, pydyf.Dictionary) and element.get("S") == "/Link"
+            if is_link and previous is not None and target(element) is not None \
+                    and target(element) == target(previous):
+                previous["K"].extend(element["K"])
+                merged[kid] = previous.reference
+                continue
+            kept.append(kid)
+            previous = element if is_link else None
+        if len(kept) != len(kids):
+            kids[:] = kept
+    if not merged:
+        return
+    root = resolve(pdf.catalog["StructTreeRoot"])
+    nums = resolve(root["ParentTree"])["Nums"]
+    for index, entry in enumerate(nums):
+        if isinstance(entry, pydyf.Array):
+            entry[:] = [merged.get(ref, ref) for ref in entry]
+        elif isinstance(entry, bytes) and entry in merged:
+            nums[index] = merged[entry]

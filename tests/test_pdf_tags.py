@@ -206,3 +206,30 @@ def test_check_names_a_figure_box_off_the_page(default_pack):
         parent.K.append(figure)
 
     assert any("bounding box" in m and "off the page" in m for m in broken(default_pack, change))
+
+
+def test_a_link_wrapped_over_two_lines_is_one_link_holding_both_annotations(default_pack):
+    tagged = read((default_pack.out_dir / "gps.pdf").read_bytes())
+    [link] = [e for e in tagged.elements() if e.type == "/Link" and "Clinical Champions programme" in e.all_text()]
+    assert len(link.annotations) == 2
+    assert " ".join(link.all_text().split()) == "Physical Activity Clinical Champions programme secures further funding"
+    pdf = tagged.pdf
+    nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+    owners = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    assert owners[int(link.annotations[0].StructParent)].objgen == owners[int(link.annotations[1].StructParent)].objgen
+
+
+def test_check_notes_a_link_tagged_as_two_links(default_pack):
+    def change(pdf):
+        link = next(e for e in _elements(pdf, "/Link")
+                    if sum(isinstance(k, pikepdf.Dictionary) and "/Obj" in k for k in e.K) == 2)
+        second = [k for k in link.K if isinstance(k, pikepdf.Dictionary) and "/Obj" in k][-1]
+        link.K = pikepdf.Array([k for k in link.K if not (isinstance(k, pikepdf.Dictionary) and k.objgen == second.objgen)])
+        parent = link.P
+        split = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Link,
+                                                     P=parent, K=pikepdf.Array([second])))
+        kids = list(parent.K)
+        at = next(i for i, k in enumerate(kids) if isinstance(k, pikepdf.Dictionary) and k.objgen == link.objgen)
+        parent.K = pikepdf.Array(kids[:at + 1] + [split] + kids[at + 1:])
+
+    assert any("tagged as two links" in m and "Clinical Champions" in m for m in broken(default_pack, change))
