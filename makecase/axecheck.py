@@ -52,7 +52,11 @@ def _browser(executable: str):
     if executable not in _BROWSER:
         from playwright.sync_api import sync_playwright
 
-        playwright = sync_playwright().start()
+        try:
+            playwright = sync_playwright().start()
+        except Exception as exc:  # e.g. called inside a running asyncio loop (a notebook)
+            raise AxeUnavailable(f"Playwright would not start ({exc.__class__.__name__}: "
+                                 f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
         try:
             browser = playwright.chromium.launch(
                 executable_path=executable,
