@@ -195,12 +195,24 @@ def test_cli_prints_the_table_and_each_finding_and_exits_2(failing):
     assert result.exit_code == 2
     data = json.loads(result.output)
     assert [p["page"] for p in data["pages"]] == ["gps"]
+    assert data["html_check"].startswith("axe-core") and "2 HTML pages" in data["html_check"]
     example = next(f for f in data["findings"] if f["check"] == "example-value")
     assert example["where"] == {"file": "makecase.yaml", "line": line_of(root / "makecase.yaml", "hello@"),
                                 "column": 10}
     text = print_report(report)  # what the command prints without --json
     assert "error: [example-value] gps: makecase.yaml:5:10: The example address hello@example.org" in text
     assert "content/evidence.yaml:" in text and "Check FAILED" in text
+
+
+def test_warnings_fail_only_with_strict_and_a_skipped_html_check_is_said_not_failed(tmp_path, monkeypatch):
+    monkeypatch.setenv("MAKECASE_CHROMIUM", "/nonexistent/chromium")
+    write(tmp_path, "makecase.yaml", "check:\n  min_reading_ease: 90\n")
+    result = CliRunner().invoke(cli, ["-C", str(tmp_path), "check", "-a", "gps"])
+    assert result.exit_code == 0, result.output
+    assert "warning: [reading-ease] gps:" in result.output and "Check passed" in result.output
+    assert "HTML accessibility: skipped: Chromium was not found" in result.output
+    result = CliRunner().invoke(cli, ["-C", str(tmp_path), "check", "-a", "gps", "--strict"])
+    assert result.exit_code == 2 and "Check FAILED" in result.output and "--strict" in result.output
 
 
 def test_html_check_says_clearly_when_chromium_is_missing(monkeypatch, default_pack):
