@@ -28,6 +28,7 @@ check:
   max_list_items: 3
   min_reading_ease: 90
   max_reading_age: 10
+  max_average_sentence_words: 10
 """
 AUDIENCES = """
 audiences:
@@ -109,6 +110,13 @@ def test_long_sentence_names_page_file_and_line(failing):
     assert found.page == "gps" and "33 words" in found.message and "at most 25" in found.message
     assert found.location.file == root / "content/audiences.yaml"
     assert found.location.line == line_of(root / "content/audiences.yaml", "why:")
+
+
+def test_average_sentence_length_against_the_setting(failing):
+    _, report = failing
+    [found] = [f for f in findings(report, "sentence-length") if "average" in f.message]
+    assert found.page == "gps" and "(at most 10)" in found.message
+    assert f"{report.pages[0].average:.1f} words" in found.message
 
 
 def test_paragraph_of_four_sentences(failing):
