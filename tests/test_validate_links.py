@@ -145,3 +145,18 @@ def test_build_and_check_never_fetch_links_unless_asked(project, monkeypatch):
     code, out = run(project.root, "check", "-a", "gps")
     assert code == 0, out
     assert "checked online" not in out
+
+
+def test_validate_cannot_see_an_overflowing_page_but_check_names_it(project):
+    """validate reads content without laying it out; check lays every page out."""
+    from test_errors import GOOD_EVIDENCE
+
+    long_body = " ".join(["Walking groups meet every week in every park across the county."] * 30)
+    project.write("content/evidence.yaml", GOOD_EVIDENCE.replace("Walking groups meet every week.", long_body))
+    project.write("content/audiences.yaml", """
+        audiences:
+          - id: gps
+            evidence: [local-walks, nice-brief-advice, clinical-champions]
+    """)
+    code, out = run(project.root, "check", "-a", "gps")
+    assert code == 2 and "Does not fit on one page" in out and "content/audiences.yaml:2:" in out
