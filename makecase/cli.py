@@ -164,14 +164,42 @@ def validate(obj: CliContext, strict: bool) -> None:
     """Check the content and settings; print every problem with file and line."""
     from .load import load_project
 
+    from .check import validate_more
+
     project = load_project(obj.project_dir)
-    for warning in project.warnings:
+    warnings = validate_more(project)  # raises for missing brand files
+    if strict and warnings:  # printed once, in the error
+        raise MakecaseError(warnings, summary=f"--strict: {len(warnings)} warning(s) to fix:")
+    for warning in warnings:
         click.echo(click.style("warning: ", fg="yellow") + warning.render(obj.project_dir), err=True)
-    if strict and project.warnings:
-        raise MakecaseError(project.warnings, summary=f"--strict: {len(project.warnings)} warning(s) to fix:")
     click.echo(f"Content is valid: {len(project.audiences)} audiences, {len(project.levers)} levers, "
                f"{len(project.evidence)} evidence items, {len(project.stories)} stories"
                + (f", {len(project.places)} places" if project.places else "") + ".")
+
+
+@cli.command("check")
+@click.option("-a", "--audience", "audiences", multiple=True, metavar="ID",
+              help="Check only this audience (repeatable).")
+@click.option("-p", "--place", "places", multiple=True, metavar="ID",
+              help="Check only this place (repeatable).")
+@click.option("--strict", is_flag=True, help="Fail on warnings too (for CI).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (for CI).")
+@click.option("--links", is_flag=True, help="Also fetch every link online and report bad ones.")
+@click.pass_obj
+def check_(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], strict: bool,
+           as_json: bool, links: bool) -> None:
+    """Build the pack in memory and check every page: plain English, accessibility (PDF tags
+    and axe-core), review dates and values left from `makecase init`. Writes nothing."""
+    import json
+
+    from .check import check, print_report
+
+    report = check(obj.project_dir, audiences=audiences, places=places, links=links)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        click.echo(print_report(report, strict))
+    sys.exit(2 if report.failed(strict) else 0)
 
 
 @cli.command()

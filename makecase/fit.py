@@ -23,6 +23,9 @@ from weasyprint.text.fonts import FontConfiguration
 from .errors import Problem
 from .fetch import ProjectOnlyFetcher
 from .model import Layout
+from .weasypatch import apply as apply_weasyprint_patches
+
+apply_weasyprint_patches()  # tag-text fixes we carry for WeasyPrint 70 (see weasypatch.py)
 
 STEP_PT = 0.25
 # Tagged PDF with PDF/UA metadata (title, language): what public bodies must publish.

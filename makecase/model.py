@@ -302,6 +302,25 @@ class LimitSettings(Model):
     layout_seconds: Annotated[int, Field(ge=5, le=600)] = 60
 
 
+class Check(Model):
+    """What `makecase check` holds each page to. The defaults follow the NHS and GOV.UK content
+    style; the default pack passes them all."""
+
+    max_sentence_words: Annotated[int, Field(ge=5, le=60)] = 25
+    max_average_sentence_words: Annotated[float, Field(ge=5, le=40)] = 20
+    max_paragraph_sentences: Annotated[int, Field(ge=1, le=10)] = 3
+    max_list_items: Annotated[int, Field(ge=2, le=20)] = 6
+    # Body text after fitting; 12pt is what GOV.UK and the NHS ask for.
+    min_body_size: Annotated[float, Field(ge=6, le=16)] = 12.0
+    # Flesch reading ease of the page (higher is easier) and reading age in years.
+    min_reading_ease: Annotated[float, Field(ge=0, le=100)] = 30
+    max_reading_age: Annotated[float, Field(ge=8, le=25)] = 18
+    max_evidence_age_years: Annotated[float, Field(gt=0, le=20)] = 3
+    # Abbreviations every reader knows, so they need not be written out.
+    well_known: list[Annotated[str, StringConstraints(min_length=1)]] = ["NHS", "GP", "GPs", "UK"]
+    link_timeout: Annotated[float, Field(gt=0, le=120)] = 10
+
+
 class Settings(Model):
     """The project file, makecase.yaml. Every key is optional."""
 
@@ -316,3 +335,4 @@ class Settings(Model):
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en-GB"
     # Where the built pages will be published: each page's QR code and Open Graph tags point there.
     site_url: WebUrl | None = None
+    check: Check = Check()

@@ -198,22 +198,27 @@ def write_documents(project: Project, documents: list[Document], out_dir: Path,
         for fmt, data in document.files.items():
             files[f"{document.slug}.{fmt}"] = data
     if any("html" in d.files for d in documents):
-        try:
-            with time_limit(project.limits.layout_seconds):
-                index = renderer.render_index(documents=documents, project=project,
-                                              brand=full_brand(project.settings.brand))
-        except TimeLimit:
-            raise MakecaseError.single(
-                f"Making the index page took more than {project.limits.layout_seconds} s.", key="index.html",
-                hint="Look for loops in templates/index.html.") from None
-        found = active_parts(index)
-        if found:
-            raise MakecaseError.single(
-                f"The index page would run or load something: {', '.join(found[:3])}.", key="index.html",
-                hint="A project template (templates/index.html) adds it: remove it from the template.")
-        files["index.html"] = index.encode("utf-8")
+        files["index.html"] = index_page(project, documents, renderer).encode("utf-8")
     files["manifest.json"] = (json.dumps(_manifest(project, documents), indent=2) + "\n").encode("utf-8")
     return publish(out_dir, files)
+
+
+def index_page(project: Project, documents: list[Document], renderer: Renderer) -> str:
+    """The page listing every briefing of a build, checked like the briefings: standalone, in time."""
+    try:
+        with time_limit(project.limits.layout_seconds):
+            index = renderer.render_index(documents=documents, project=project,
+                                          brand=full_brand(project.settings.brand))
+    except TimeLimit:
+        raise MakecaseError.single(
+            f"Making the index page took more than {project.limits.layout_seconds} s.", key="index.html",
+            hint="Look for loops in templates/index.html.") from None
+    found = active_parts(index)
+    if found:
+        raise MakecaseError.single(
+            f"The index page would run or load something: {', '.join(found[:3])}.", key="index.html",
+            hint="A project template (templates/index.html) adds it: remove it from the template.")
+    return index
 
 
 def _manifest(project: Project, documents: list[Document]) -> dict:

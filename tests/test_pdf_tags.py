@@ -1,0 +1,235 @@
+"""The PDF's tags read back with pikepdf, as a screen reader, reflow or braille display gets them:
+the words, with their spaces, in reading order; links named for their purpose; figures with
+alternative text on the page. And the product's PDF check catches each fault when it is there."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pikepdf
+import pytest
+from click.testing import CliRunner
+
+from conftest import AUDIENCE_IDS, squash
+from makecase import plain
+from makecase.cli import cli
+from makecase.pdfcheck import check_pdf, read
+
+LOGO = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="60">'
+        '<rect width="200" height="60" fill="#6A1B9A"/></svg>')
+
+
+def page_blocks(default_pack, audience):
+    html = (default_pack.out_dir / f"{audience}.html").read_text(encoding="utf-8")
+    return [squash(b) for b in plain.visible_text_blocks(html) if "Download this briefing" not in b]
+
+
+@pytest.mark.parametrize("audience", AUDIENCE_IDS)
+def test_tag_text_has_every_block_of_the_page_in_reading_order(default_pack, audience):
+    tagged = squash(read((default_pack.out_dir / f"{audience}.pdf").read_bytes()).text())
+    position = 0
+    for block in page_blocks(default_pack, audience):
+        found = tagged.find(block, position)
+        assert found >= 0, f"not in the tags (or out of order): {block!r}\n…{tagged[position:position + 200]}"
+        position = found + len(block)
+
+
+@pytest.mark.parametrize("audience", AUDIENCE_IDS)
+def test_the_product_check_finds_nothing_wrong_with_the_default_pdfs(default_pack, audience):
+    html = (default_pack.out_dir / f"{audience}.html").read_text(encoding="utf-8")
+    problems = check_pdf((default_pack.out_dir / f"{audience}.pdf").read_bytes(),
+                         " ".join(plain.visible_text_blocks(html)))
+    assert problems == []
+
+
+def test_words_at_line_ends_and_between_inline_elements_keep_their_spaces(default_pack):
+    """The phrases an independent reader of the tags found run together."""
+    text = squash(read((default_pack.out_dir / "gps.pdf").read_bytes()).text())
+    assert "your whole practice" in text and "national guidance recommends it" in text
+    assert "Health and Care Excellence (NICE)" in text
+    assert "primary care nice.org.uk" in text  # a signpost's link, then its address
+    assert not re.search(r"[a-z][A-Z][a-z]", text.replace("NHS", "").replace("PCNs", "")), text
+
+
+def test_hidden_heading_is_one_span_read_before_the_evidence_and_bullets_before_their_items(default_pack):
+    tagged = read((default_pack.out_dir / "gps.pdf").read_bytes())
+    [heading] = [e for e in tagged.elements() if e.type == "/H2" and e.all_text().strip() == "The case"]
+    assert len(heading.children) == 1
+    text = squash(tagged.text())
+    assert text.index("The case") < text.index("One adult in four is not active enough")
+    assert "• Ask adults about activity" in text
+    order = tagged.paint_order
+    assert order == sorted(order), "content is painted in tag order"
+
+
+def test_link_descriptions_say_where_the_link_goes_not_its_address(default_pack):
+    tagged = read((default_pack.out_dir / "gps.pdf").read_bytes())
+    links = [e for e in tagged.elements() if e.type == "/Link"]
+    assert len(links) >= 8
+    for link in links:
+        for annotation in link.annotations:
+            # A link over two lines is two Link elements; each is described by the whole link.
+            assert " ".join(link.all_text().split()) in str(annotation.Contents)
+            assert not str(annotation.Contents).startswith("https://")
+
+
+def test_index_page_names_each_pdf_link_with_its_audience_and_acronyms_intact(default_pack):
+    html = (default_pack.out_dir / "index.html").read_text(encoding="utf-8")
+    assert "download the PDF<span class=\"visually-hidden\"> for GPs</span>" in html
+    assert " for ICS leads</span>" in html and " for commissioners</span>" in html
+
+
+def test_logo_is_a_figure_with_its_alt_text_and_a_box_on_the_page(tmp_path):
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "logo.svg").write_text(LOGO)
+    (tmp_path / "makecase.yaml").write_text("partnership:\n  name: Testshire Active\n"
+                                            "brand:\n  logo:\n    file: assets/logo.svg\n"
+                                            "    alt: Testshire Active logo\n")
+    result = CliRunner().invoke(cli, ["-C", str(tmp_path), "build", "-a", "gps", "-f", "pdf"])
+    assert result.exit_code == 0, result.output
+    tagged = read((tmp_path / "output" / "gps.pdf").read_bytes())
+    [figure] = [e for e in tagged.elements() if e.type == "/Figure"]
+    assert figure.alt == "Testshire Active logo"
+    x1, y1, x2, y2 = figure.bbox
+    assert 0 <= x1 < x2 <= tagged.page_width and 0 <= y1 < y2 <= tagged.page_height
+    assert y2 > tagged.page_height * 0.85, "the logo is in the masthead, at the top of the page"
+
+
+# --- the product's PDF check on PDFs made to fail it ------------------------------------------
+
+
+def broken(default_pack, change) -> list[str]:
+    pdf = pikepdf.open(default_pack.out_dir / "gps.pdf")
+    change(pdf)
+    out = io.BytesIO()
+    pdf.save(out)
+    html = (default_pack.out_dir / "gps.html").read_text(encoding="utf-8")
+    return [p.message for p in check_pdf(out.getvalue(), " ".join(plain.visible_text_blocks(html)))]
+
+
+def _elements(pdf, kind):
+    found = []
+
+    def walk(node):
+        if node.get("/S") == kind:
+            found.append(node)
+        kids = node.get("/K")
+        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                walk(kid)
+
+    for kid in pdf.Root.StructTreeRoot.K if isinstance(pdf.Root.StructTreeRoot.K, pikepdf.Array) else [pdf.Root.StructTreeRoot.K]:
+        walk(kid)
+    return found
+
+
+def test_check_names_a_missing_language_title_preference_and_pdfua_mark(default_pack):
+    def change(pdf):
+        del pdf.Root["/Lang"]
+        del pdf.Root["/ViewerPreferences"]
+        del pdf.Root["/MarkInfo"]
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as xmp:
+            del xmp["pdfuaid:part"]
+        del pdf.docinfo["/Title"]  # after: closing the metadata copies dc:title back
+
+    messages = " ".join(broken(default_pack, change))
+    for phrase in ("no document language", "DisplayDocTitle", "MarkInfo", "pdfuaid:part 1", "has no title"):
+        assert phrase in messages
+
+
+def test_check_names_skipped_heading_levels(default_pack):
+    def change(pdf):
+        _elements(pdf, "/H3")[0].S = pikepdf.Name("/H5")
+
+    assert any("skip from H2 to H5" in m for m in broken(default_pack, change))
+
+
+def test_check_names_a_link_described_by_its_raw_address(default_pack):
+    def change(pdf):
+        annotation = pdf.pages[0].Annots[0]
+        annotation.Contents = annotation.A.URI
+
+    assert any("raw address" in m for m in broken(default_pack, change))
+
+
+def test_check_names_a_figure_without_alt_text(default_pack):
+    def change(pdf):
+        parent = _elements(pdf, "/Art")[0]
+        figure = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Figure,
+                                                      P=parent, K=pikepdf.Array()))
+        parent.K.append(figure)
+
+    assert any("figure (image) has no alternative text" in m for m in broken(default_pack, change))
+
+
+def test_check_names_content_painted_out_of_reading_order(default_pack):
+    def change(pdf):
+        document = pdf.Root.StructTreeRoot.K[0] if isinstance(pdf.Root.StructTreeRoot.K, pikepdf.Array) \
+            else pdf.Root.StructTreeRoot.K
+        first = document.K[0]
+        del document.K[0]
+        document.K.append(first)  # the masthead now comes last in the tags, but is painted first
+
+    assert any("painted out of the order the tags read them in" in m and "Making the case" in m
+               for m in broken(default_pack, change))
+
+
+def test_check_names_words_run_together_in_the_tag_text(default_pack):
+    def change(pdf):
+        page = pdf.pages[0]
+        data = page.Contents.read_bytes() if not isinstance(page.Contents, pikepdf.Array) else b"".join(
+            c.read_bytes() for c in page.Contents)
+        page.Contents = pdf.make_stream(re.sub(rb"/ActualText \((?:[^()\\]|\\.)*\)", b"", data))
+
+    assert any("run together in the tag text" in m for m in broken(default_pack, change))
+
+
+def test_check_names_a_font_that_is_not_embedded(default_pack):
+    def change(pdf):
+        font = next(iter(pdf.pages[0].Resources.Font.values()))
+        descriptor = font.DescendantFonts[0].FontDescriptor
+        for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+            if key in descriptor:
+                del descriptor[key]
+
+    assert any("is not embedded" in m for m in broken(default_pack, change))
+
+
+def test_check_names_a_figure_box_off_the_page(default_pack):
+    def change(pdf):
+        parent = _elements(pdf, "/Art")[0]
+        figure = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.StructElem, S=pikepdf.Name.Figure, P=parent, K=pikepdf.Array(),
+            Alt=pikepdf.String("Logo"), A=pikepdf.Dictionary(O=pikepdf.Name.Layout,
+                                                            BBox=pikepdf.Array([600, 40, 760, 1100]))))
+        parent.K.append(figure)
+
+    assert any("bounding box" in m and "off the page" in m for m in broken(default_pack, change))
+
+
+def test_a_link_wrapped_over_two_lines_is_one_link_holding_both_annotations(default_pack):
+    tagged = read((default_pack.out_dir / "gps.pdf").read_bytes())
+    [link] = [e for e in tagged.elements() if e.type == "/Link" and "Clinical Champions programme" in e.all_text()]
+    assert len(link.annotations) == 2
+    assert " ".join(link.all_text().split()) == "Physical Activity Clinical Champions programme secures further funding"
+    pdf = tagged.pdf
+    nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+    owners = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    assert owners[int(link.annotations[0].StructParent)].objgen == owners[int(link.annotations[1].StructParent)].objgen
+
+
+def test_check_notes_a_link_tagged_as_two_links(default_pack):
+    def change(pdf):
+        link = next(e for e in _elements(pdf, "/Link")
+                    if sum(isinstance(k, pikepdf.Dictionary) and "/Obj" in k for k in e.K) == 2)
+        second = [k for k in link.K if isinstance(k, pikepdf.Dictionary) and "/Obj" in k][-1]
+        link.K = pikepdf.Array([k for k in link.K if not (isinstance(k, pikepdf.Dictionary) and k.objgen == second.objgen)])
+        parent = link.P
+        split = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Link,
+                                                     P=parent, K=pikepdf.Array([second])))
+        kids = list(parent.K)
+        at = next(i for i, k in enumerate(kids) if isinstance(k, pikepdf.Dictionary) and k.objgen == link.objgen)
+        parent.K = pikepdf.Array(kids[:at + 1] + [split] + kids[at + 1:])
+
+    assert any("tagged as two links" in m and "Clinical Champions" in m for m in broken(default_pack, change))
