@@ -40,6 +40,16 @@ def check_css(text: str, file: Path) -> list[Problem]:
         break
     rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
     _walk_css(rules, file, problems)
+    # The CSS is pasted before other rules' end: it must close everything it opens, or it would
+    # swallow what follows. A sentinel rule after it must parse as a rule of its own.
+    sentinel = tinycss2.parse_stylesheet(text + "\nmakecase-end {}", skip_comments=True, skip_whitespace=True)
+    last = sentinel[-1] if sentinel else None
+    if not (getattr(last, "type", None) == "qualified-rule"
+            and tinycss2.serialize(last.prelude).strip() == "makecase-end"):
+        line, column = _line_col(text, len(text))
+        problems.append(Problem("The CSS leaves a comment, bracket or quote open at its end.",
+                                Location(file, line, column),
+                                hint="Close every /* with */, every { with } and every quote."))
     return problems
 
 
