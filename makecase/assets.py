@@ -63,18 +63,18 @@ def _walk_css(nodes, file: Path, problems: list[Problem]) -> None:
             continue
         if kind == "at-keyword" and node.lower_value in ("import", "namespace"):
             # Nested in a block, where tinycss2 does not parse rules: still refused (found by fuzzing).
-            problems.append(Problem(f"@{node.value} is not allowed in extra CSS: a page loads nothing from elsewhere.",
+            problems.append(Problem(f"@{node.value} is not allowed in a project's CSS: a page loads nothing from elsewhere.",
                                     where, hint="Paste the rules you need into this file instead."))
             continue
         if kind == "at-rule" and node.lower_at_keyword in ("import", "namespace"):
-            problems.append(Problem(f"@{node.at_keyword} is not allowed in extra CSS: a page loads nothing from elsewhere.",
+            problems.append(Problem(f"@{node.at_keyword} is not allowed in a project's CSS: a page loads nothing from elsewhere.",
                                     where, hint="Paste the rules you need into this file instead."))
             continue
         if kind == "url" or (kind == "function" and node.lower_name in ("url", "src", "image-set", "image")):
             target = _url_value(node)
             if target is None or not target.strip().lower().startswith("data:"):
                 problems.append(Problem(
-                    f"url({shown(target or '', 80)}) is not allowed in extra CSS: a page loads nothing from elsewhere.",
+                    f"url({shown(target or '', 80)}) is not allowed in a project's CSS: a page loads nothing from elsewhere.",
                     where, hint="Use brand.logo and brand.font_* in makecase.yaml for images and fonts, "
                                 "or embed a small image as a data: URL."))
                 continue

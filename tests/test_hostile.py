@@ -123,6 +123,8 @@ CASES = [
      {"templates/partials/quote.html": "{% macro d(s, n) %}{{ d(s ~ s, n - 1) if n else s|length }}{% endmacro %}"
                                        "{{ d('x', 60) }}"},
      ["build", "--format", "html"], ["templates/partials/quote.html:1", "Template refused", "1,000,000"]),
+    ("project-stylesheet-imports", {"templates/style.css": "@import url(https://x.example/a.css);\np { color: red }"},
+     ["build", "--format", "html"], ["templates/style.css:1:1", "@import is not allowed"]),
     ("template-syntax-error", {"templates/partials/quote.html": "<p>\n{% if b.quote %}\n<p>no end</p>\n"},
      ["build", "--format", "html"], ["templates/partials/quote.html:", "Template syntax error", "how to fix"]),
     ("template-undefined-name", {"templates/partials/quote.html": "<p>\n{{ no_such_thing.name }}</p>\n"},
