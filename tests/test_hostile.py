@@ -333,6 +333,9 @@ def test_a_logo_is_the_same_checked_image_in_pdf_and_html(tmp_path):
     html = (root / "output" / "gps.html").read_text(encoding="utf-8")
     assert 'src="data:image/png;base64,' + base64.b64encode(png(60, 20)).decode()[:20] in html
     assert "warning" not in result.output
+    import pypdf
+
+    assert len(pypdf.PdfReader(root / "output" / "gps.pdf").pages[0].images) == 1
 
 
 def test_weasyprint_warnings_are_shown_once_per_document_and_strict_fails_on_them(tmp_path):
