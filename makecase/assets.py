@@ -40,6 +40,16 @@ def check_css(text: str, file: Path) -> list[Problem]:
         break
     rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
     _walk_css(rules, file, problems)
+    # The CSS is pasted before other rules' end: it must close everything it opens, or it would
+    # swallow what follows. A sentinel rule after it must parse as a rule of its own.
+    sentinel = tinycss2.parse_stylesheet(text + "\nmakecase-end {}", skip_comments=True, skip_whitespace=True)
+    last = sentinel[-1] if sentinel else None
+    if not (getattr(last, "type", None) == "qualified-rule"
+            and tinycss2.serialize(last.prelude).strip() == "makecase-end"):
+        line, column = _line_col(text, len(text))
+        problems.append(Problem("The CSS leaves a comment, bracket or quote open at its end.",
+                                Location(file, line, column),
+                                hint="Close every /* with */, every { with } and every quote."))
     return problems
 
 
@@ -53,18 +63,18 @@ def _walk_css(nodes, file: Path, problems: list[Problem]) -> None:
             continue
         if kind == "at-keyword" and node.lower_value in ("import", "namespace"):
             # Nested in a block, where tinycss2 does not parse rules: still refused (found by fuzzing).
-            problems.append(Problem(f"@{node.value} is not allowed in extra CSS: a page loads nothing from elsewhere.",
+            problems.append(Problem(f"@{node.value} is not allowed in a project's CSS: a page loads nothing from elsewhere.",
                                     where, hint="Paste the rules you need into this file instead."))
             continue
         if kind == "at-rule" and node.lower_at_keyword in ("import", "namespace"):
-            problems.append(Problem(f"@{node.at_keyword} is not allowed in extra CSS: a page loads nothing from elsewhere.",
+            problems.append(Problem(f"@{node.at_keyword} is not allowed in a project's CSS: a page loads nothing from elsewhere.",
                                     where, hint="Paste the rules you need into this file instead."))
             continue
         if kind == "url" or (kind == "function" and node.lower_name in ("url", "src", "image-set", "image")):
             target = _url_value(node)
             if target is None or not target.strip().lower().startswith("data:"):
                 problems.append(Problem(
-                    f"url({shown(target or '', 80)}) is not allowed in extra CSS: a page loads nothing from elsewhere.",
+                    f"url({shown(target or '', 80)}) is not allowed in a project's CSS: a page loads nothing from elsewhere.",
                     where, hint="Use brand.logo and brand.font_* in makecase.yaml for images and fonts, "
                                 "or embed a small image as a data: URL."))
                 continue

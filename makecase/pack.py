@@ -24,7 +24,7 @@ from .errors import Location, MakecaseError, Problem, shown
 from .version import __version__
 from .fit import DoesNotFit, PageFitter
 from .load import Project, _did_you_mean, load_project
-from .publish import publish
+from .publish import finish_interrupted, publish
 from .render import Renderer, file_uri
 from .standalone import active_parts
 from .watch import TimeLimit, time_limit, weasyprint_warnings, without_packaged
@@ -66,6 +66,8 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
           out: Path | str | None = None, strict: bool = False) -> BuildReport:
     """Build briefings for a project folder. Raises MakecaseError for anything a person can fix."""
     started = time.perf_counter()
+    if out is not None:
+        finish_interrupted(Path(out))  # before anything can fail: the folder is whole again
     project = load_project(project_dir)
 
     audience_ids = _checked_ids(list(audiences or []), project.audiences, "audience")
@@ -77,6 +79,7 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
         project.root, project.settings.output.dir,
         project.settings_where.get("output.dir", Location(project.root / "makecase.yaml")), "output.dir")
 
+    finish_interrupted(out_dir)
     briefings = briefings_for(project, audience_ids or None, place_ids or None)
     renderer = Renderer(project)
     documents = make_documents(project, briefings, chosen_formats, renderer)

@@ -13,9 +13,10 @@ How a kill at any moment leaves a complete set, old or new:
 4. Write a journal, `.makecase-journal.json`, naming the staging folder, each new file and each
    stale file to remove; it appears by an atomic rename, which is the commit point.
 5. Move each file into place (manifest.json last), remove stale files, delete the journal and the
-   staging folder. A kill here leaves the journal: the next build's step 2 rolls it forward
-   from the staged files before doing anything else, so the new set is completed, never mixed
-   with the old one for longer than until the next build starts.
+   staging folder. A kill here leaves the journal: the next build rolls it forward from the
+   staged files as soon as it knows its output folder (finish_interrupted), even if it then
+   fails, so the new set is completed, never mixed with the old one for longer than until the
+   next build starts.
 
 Stale files are the previous manifest's files that this build does not make. One is removed
 only if it is an ordinary file (not a symlink) inside the output folder, reached without
@@ -75,6 +76,15 @@ def publish(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
                 shutil.rmtree(staging, ignore_errors=True)
         _roll_forward(out_dir, journal)
     return [out_dir / rel for rel in files]
+
+
+def finish_interrupted(out_dir: Path) -> None:
+    """Complete a publish that was killed after its commit point, even if this build then fails:
+    the folder holds a complete set again as soon as the next build starts."""
+    if not out_dir.is_dir() or not any(e.name.startswith(STAGING_PREFIX) for e in os.scandir(out_dir)):
+        return
+    with _io_errors(out_dir), locked(out_dir):
+        recover(out_dir)
 
 
 def recover(out_dir: Path) -> None:

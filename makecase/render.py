@@ -17,8 +17,11 @@ from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup, escape
 
+from . import resources
+from .assets import check_css
 from .version import __version__
 from .compose import Briefing
+from .errors import MakecaseError
 from .load import Project
 from .mdtext import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, markdown_to_html  # noqa: F401 - render's face
 from .qr import qr_svg
@@ -91,7 +94,11 @@ class Renderer:
 
     def _css(self, name: str) -> str:
         with template_errors(name):
-            source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+            source, filename, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+        if filename and not Path(filename).resolve().is_relative_to(resources.templates_dir().resolve()):
+            problems = check_css(source, Path(filename))  # a project's own stylesheet: untrusted
+            if problems:
+                raise MakecaseError(problems)
         return source
 
     @cached_property

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+import tinycss2
+
 # Elements that run code or load something by themselves.
 ACTIVE = {"script", "iframe", "frame", "object", "embed", "applet", "link", "base", "form", "portal",
           "audio", "video", "source", "track"}
@@ -44,7 +46,7 @@ class _Reader(HTMLParser):
         self.in_style = False
 
     def handle_data(self, data):
-        if self.in_style and ("@import" in data.lower() or _remote_url(data)):
+        if self.in_style and _remote_url(data):
             self.found.append("a stylesheet that loads a file")
 
 
@@ -56,13 +58,26 @@ def _inline_icon(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
 
 
 def _remote_url(css: str) -> bool:
-    lowered = css.lower()
-    start = 0
-    while (index := lowered.find("url(", start)) != -1:
-        target = lowered[index + 4:index + 40].strip(" '\"")
-        if not target.startswith("data:"):
+    """True if a stylesheet has an @import or a url() that is not data: (parsed, so text in
+    comments and strings does not count)."""
+    return _loads(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
+
+
+def _loads(nodes) -> bool:
+    for node in nodes or ():
+        kind = getattr(node, "type", None)
+        if kind == "at-rule" and node.lower_at_keyword in ("import", "namespace"):
             return True
-        start = index + 4
+        if kind == "at-keyword" and node.lower_value in ("import", "namespace"):
+            return True
+        if kind == "url" and not node.value.strip().lower().startswith("data:"):
+            return True
+        if kind == "function" and node.lower_name in ("url", "src", "image-set", "image"):
+            strings = [t for t in node.arguments if getattr(t, "type", None) == "string"]
+            if not (len(strings) == 1 and strings[0].value.strip().lower().startswith("data:")):
+                return True
+        if any(_loads(getattr(node, name, None)) for name in ("prelude", "content", "arguments")):
+            return True
     return False
 
 

@@ -142,7 +142,7 @@ def template_errors(name: str) -> Iterator[None]:
         raise
     except jinja2.TemplateSyntaxError as exc:
         where = Location(Path(exc.filename), exc.lineno) if exc.filename else Location(Path(name), exc.lineno)
-        raise MakecaseError.single(f"Template syntax error: {shown(exc.message, 200)}.", where,
+        raise MakecaseError.single(f"Template syntax error: {_sentence(exc.message)}.", where,
                                    hint="Check the {{ }} and {% %} tags on this line against the "
                                         "packaged template of the same name.") from None
     except jinja2.TemplateNotFound as exc:
@@ -152,11 +152,11 @@ def template_errors(name: str) -> Iterator[None]:
                  "templates/ and override the packaged ones file by file.") from None
     except jinja2.UndefinedError as exc:
         raise MakecaseError.single(
-            f"Template error: {shown(exc.message, 200)}.", _template_frame(exc) or Location(Path(name)),
+            f"Template error: {_sentence(exc.message)}.", _template_frame(exc) or Location(Path(name)),
             hint="A template may use only the names makecase passes (see docs/security.md).") from None
     except jinja2.sandbox.SecurityError as exc:
         raise MakecaseError.single(
-            f"Template refused: {shown(exc, 200)}.", _template_frame(exc) or Location(Path(name)),
+            f"Template refused: {_sentence(exc)}.", _template_frame(exc) or Location(Path(name)),
             hint="Templates render in a sandbox: they may show the page's content, not run code.") from None
     except (TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError,
             OverflowError, RecursionError) as exc:
@@ -165,7 +165,11 @@ def template_errors(name: str) -> Iterator[None]:
             raise
         raise MakecaseError.single(
             f"Template error: {type(exc).__name__.replace('Error', ' error').strip().lower()}: "
-            f"{shown(exc, 200)}.", where, hint="Check the expression on this line.") from None
+            f"{_sentence(exc)}.", where, hint="Check the expression on this line.") from None
+
+
+def _sentence(value: object) -> str:
+    return shown(value, 200).rstrip(".")
 
 
 def _template_frame(exc: BaseException) -> Location | None:

@@ -125,6 +125,8 @@ CASES = [
      {"templates/partials/quote.html": "{% macro d(s, n) %}{{ d(s ~ s, n - 1) if n else s|length }}{% endmacro %}"
                                        "{{ d('x', 60) }}"},
      ["build", "--format", "html"], ["templates/partials/quote.html:1", "Template refused", "1,000,000"]),
+    ("project-stylesheet-imports", {"templates/style.css": "@import url(https://x.example/a.css);\np { color: red }"},
+     ["build", "--format", "html"], ["templates/style.css:1:1", "@import is not allowed"]),
     ("template-syntax-error", {"templates/partials/quote.html": "<p>\n{% if b.quote %}\n<p>no end</p>\n"},
      ["build", "--format", "html"], ["templates/partials/quote.html:", "Template syntax error", "how to fix"]),
     ("template-undefined-name", {"templates/partials/quote.html": "<p>\n{{ no_such_thing.name }}</p>\n"},
@@ -141,6 +143,11 @@ CASES = [
     ("extra-css-imports-inside-a-block",
      {"makecase.yaml": CSS_YAML, "assets/extra.css": "@font-face { src: @import 'x.css'; }\np { color: red }"},
      ["validate"], ["assets/extra.css:1:19", "@import is not allowed"]),
+    ("extra-css-leaves-a-comment-open",
+     {"makecase.yaml": CSS_YAML, "assets/extra.css": "p { color: red }\n/* url(https://x.example/t.png)"},
+     ["validate"], ["assets/extra.css:2:", "leaves a comment, bracket or quote open"]),
+    ("extra-css-leaves-a-block-open", {"makecase.yaml": CSS_YAML, "assets/extra.css": "p { color: red"},
+     ["validate"], ["assets/extra.css:1:", "leaves a comment, bracket or quote open"]),
     ("extra-css-loads-a-url",
      {"makecase.yaml": CSS_YAML, "assets/extra.css": "body {\n  background: url(http://example.org/t.png);\n}"},
      ["validate"], ["assets/extra.css:2:", "url(http://example.org/t.png) is not allowed"]),
@@ -329,6 +336,9 @@ def test_a_logo_is_the_same_checked_image_in_pdf_and_html(tmp_path):
     html = (root / "output" / "gps.html").read_text(encoding="utf-8")
     assert 'src="data:image/png;base64,' + base64.b64encode(png(60, 20)).decode()[:20] in html
     assert "warning" not in result.output
+    import pypdf
+
+    assert len(pypdf.PdfReader(root / "output" / "gps.pdf").pages[0].images) == 1
 
 
 def test_weasyprint_warnings_are_shown_once_per_document_and_strict_fails_on_them(tmp_path):

@@ -202,3 +202,40 @@ def test_a_real_sigkill_mid_publish_leaves_a_set_the_next_build_completes(tmp_pa
     publish(out, {"a.pdf": b"newer a", "manifest.json": b"{}"})  # the next build: finishes, then its own
     assert listing(out) == {"a.pdf": b"newer a", "manifest.json": b"{}"}
     assert not [p for p in out.iterdir() if p.name.startswith(".makecase-")]
+
+
+def test_a_full_disk_is_a_clear_error_and_the_old_set_stays(tmp_path, monkeypatch):
+    import errno
+    import pathlib
+
+    out = tmp_path / "out"
+    old = {"a.pdf": b"old a"}
+    old_set = {**old, "manifest.json": manifest_for(old)}
+    publish(out, old_set)
+
+    def full(self, data):
+        raise OSError(errno.ENOSPC, "No space left on device", str(self))
+
+    monkeypatch.setattr(pathlib.Path, "write_bytes", full)
+    with pytest.raises(makecase.MakecaseError) as caught:
+        publish(out, {"a.pdf": b"new a", "manifest.json": b"{}"})
+    monkeypatch.undo()
+    message = caught.value.render()
+    assert "no space left on device" in message and "Free some disk space" in message
+    assert listing(out) == old_set
+
+
+def test_a_failing_build_still_completes_a_set_an_earlier_killed_build_left(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    old = {"a.pdf": b"old a", "b.pdf": b"old b"}
+    publish(out, {**old, "manifest.json": manifest_for(old)})
+    new = {"a.pdf": b"new a", "b.pdf": b"new b"}
+    new_set = {**new, "manifest.json": manifest_for(new)}
+    kill_after(monkeypatch, 1)
+    with pytest.raises(Killed):
+        publish(out, new_set)
+    monkeypatch.undo()
+    (tmp_path / "makecase.yaml").write_text("audiences: [no-such-audience]\n")
+    result = CliRunner().invoke(cli, ["-C", str(tmp_path), "build", "--out", str(out)])
+    assert result.exit_code == 2 and "Unknown audience id" in result.output
+    assert listing(out) == new_set
