@@ -47,7 +47,7 @@ def find_chromium() -> str | None:
 _BROWSER: dict = {}  # one Playwright and one Chromium per process, started on first use
 
 
-def _browser(executable: str):
+def shared_browser(executable: str):
     """The process's Chromium: Playwright's sync API allows one instance per thread, so every
     runner (the check command, a test session) shares it; it is closed when Python exits."""
     if executable not in _BROWSER:
@@ -95,7 +95,7 @@ class AxeRunner:
         # Offline, and every request refused: the pages are standalone. axe-core is added to
         # every document as it is created, and one tab serves every page: a new tab per page
         # costs four times as much.
-        self._context = _browser(self.executable).new_context(offline=True)
+        self._context = shared_browser(self.executable).new_context(offline=True)
         self._context.route("**/*", lambda route: route.abort())
         self._context.add_init_script(self._axe.axe_script)
         self._page = self._context.new_page()

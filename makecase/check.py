@@ -16,7 +16,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from . import __version__, plain, resources
+from . import plain, resources
+from .version import __version__
 from .compose import Briefing, briefings_for
 from .errors import Location, Problem
 from .load import Project, load_project

@@ -12,7 +12,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from . import __version__
+from .version import __version__
 from .compose import Briefing
 from .errors import Location
 from .load import Project

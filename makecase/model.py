@@ -317,7 +317,7 @@ class Check(Model):
     max_reading_age: Annotated[float, Field(ge=8, le=25)] = 18
     max_evidence_age_years: Annotated[float, Field(gt=0, le=20)] = 3
     # Abbreviations every reader knows, so they need not be written out.
-    well_known: list[Annotated[str, StringConstraints(min_length=1)]] = ["NHS", "GP", "GPs", "UK"]
+    well_known: list[Annotated[str, StringConstraints(min_length=1)]] = ["NHS", "GP", "GPs", "UK", "COVID"]
     link_timeout: Annotated[float, Field(gt=0, le=120)] = 10
 
 

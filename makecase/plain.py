@@ -132,7 +132,7 @@ class _TextBlocks(HTMLParser):
 
     def handle_data(self, data):
         if not self._skip:
-            self._current.append(data)
+            self._current.append(data.replace("\u200b", ""))  # break opportunities are not text
 
     def _flush(self):
         text = " ".join("".join(self._current).split())

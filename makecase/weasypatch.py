@@ -147,7 +147,7 @@ def _purpose(element) -> str | None:
         value = (element.get(attribute) or "").strip()
         if value:
             return value
-    text = " ".join("".join(element.itertext()).split())
+    text = " ".join("".join(element.itertext()).replace("\u200b", "").split())  # no break marks
     return text or None
 
 

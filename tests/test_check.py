@@ -164,13 +164,14 @@ def test_page_fill_where_the_layout_measures_it(tmp_path, monkeypatch):
     def half_full(*args):
         documents = real(*args)
         for document in documents:
-            document.fill = 0.45
+            document.fill, document.room_words = 45.0, 150  # as the fit stage measures them
         return documents
 
     monkeypatch.setattr(check_module, "make_documents", half_full)
     report = check(tmp_path, audiences=["gps"], html=False)
     [found] = findings(report, "page-fill")
-    assert "45% full" in found.message and "at least 60%" in found.message
+    assert "45% full" in found.message and "layout.min_fill is 90%" in found.message
+    assert "about 150 more words" in found.hint
     assert "45%" in report.table()
 
 

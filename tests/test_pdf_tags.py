@@ -22,7 +22,9 @@ LOGO = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="60">'
 
 def page_blocks(default_pack, audience):
     html = (default_pack.out_dir / f"{audience}.html").read_text(encoding="utf-8")
-    return [squash(b) for b in plain.visible_text_blocks(html) if "Download this briefing" not in b]
+    # The web page's own navigation (links back to the index and to the PDF) is not on paper.
+    screen_only = ("Download this briefing", "All briefings", "Download the one-page PDF")
+    return [squash(b) for b in plain.visible_text_blocks(html) if not any(t in b for t in screen_only)]
 
 
 @pytest.mark.parametrize("audience", AUDIENCE_IDS)
@@ -57,7 +59,7 @@ def test_hidden_heading_is_one_span_read_before_the_evidence_and_bullets_before_
     [heading] = [e for e in tagged.elements() if e.type == "/H2" and e.all_text().strip() == "The case"]
     assert len(heading.children) == 1
     text = squash(tagged.text())
-    assert text.index("The case") < text.index("One adult in four is not active enough")
+    assert text.index("The case") < text.index("One adult in four does under 30 minutes")
     assert "• Ask adults about activity" in text
     order = tagged.paint_order
     assert order == sorted(order), "content is painted in tag order"
@@ -89,8 +91,7 @@ def test_logo_is_a_figure_with_its_alt_text_and_a_box_on_the_page(tmp_path):
     result = CliRunner().invoke(cli, ["-C", str(tmp_path), "build", "-a", "gps", "-f", "pdf"])
     assert result.exit_code == 0, result.output
     tagged = read((tmp_path / "output" / "gps.pdf").read_bytes())
-    [figure] = [e for e in tagged.elements() if e.type == "/Figure"]
-    assert figure.alt == "Testshire Active logo"
+    [figure] = [e for e in tagged.elements() if e.type == "/Figure" and e.alt == "Testshire Active logo"]
     x1, y1, x2, y2 = figure.bbox
     assert 0 <= x1 < x2 <= tagged.page_width and 0 <= y1 < y2 <= tagged.page_height
     assert y2 > tagged.page_height * 0.85, "the logo is in the masthead, at the top of the page"
@@ -232,4 +233,4 @@ def test_check_notes_a_link_tagged_as_two_links(default_pack):
         at = next(i for i, k in enumerate(kids) if isinstance(k, pikepdf.Dictionary) and k.objgen == link.objgen)
         parent.K = pikepdf.Array(kids[:at + 1] + [split] + kids[at + 1:])
 
-    assert any("tagged as two links" in m and "Clinical Champions" in m for m in broken(default_pack, change))
+    assert any("tagged as two links" in m for m in broken(default_pack, change))

@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from makecase.scaffold import init_project
 from makecase.errors import MakecaseError
@@ -45,11 +45,10 @@ def served(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking"])
-        yield browser
-        browser.close()
+    # Playwright's sync API allows one instance per thread: share the one axe-core uses.
+    from makecase.axecheck import shared_browser
+
+    return shared_browser(CHROMIUM)
 
 
 def get(url: str, host: str | None = None) -> tuple[int, str, bytes]:
