@@ -227,12 +227,12 @@ def explain(obj: CliContext, audience: str, place: str | None, sources: bool) ->
     from .explain import claims, render_claims
     from .explain import explain as run_explain
     from .load import load_project
-    from .pack import _checked_ids
+    from .messages import checked_ids
 
     project = load_project(obj.project_dir)
-    _checked_ids([audience], project.audiences, "audience")
+    checked_ids([audience], project.audiences, "audience")
     if place:
-        _checked_ids([place], project.places, "place")
+        checked_ids([place], project.places, "place")
     if sources:
         click.echo(render_claims(claims(project, audience, place)), nl=False)
         return

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 
 from .contrast import full_brand
-from .load import Project
-from .model import (Audience, Brand, Contact, EvidenceItem, Figure, GlossaryTerm, Lever, Link,
+from .project import Project
+from .model import (Audience, Brand, Contact, EvidenceItem, Figure, GlossaryTerm, Item, Lever, Link,
                     LocalFigure, Partnership, Place, Quote, REPORT_TITLE, Source, Story)
 from .placeholders import fill_all, values_for
 
@@ -131,9 +131,8 @@ def compose(project: Project, audience: Audience, place: Place | None = None) ->
             return None
         data = fill_all(model.model_dump(), values)
         copy = type(model).model_validate(data)
-        for attr in ("_origin", "_key_origins"):
-            if hasattr(model, attr):
-                setattr(copy, attr, getattr(model, attr))
+        if isinstance(model, Item):
+            copy.take_origin(model)
         return copy
 
     audience = filled(audience)
@@ -143,7 +142,7 @@ def compose(project: Project, audience: Audience, place: Place | None = None) ->
     story_id = (place.story if place and place.story else None) or audience.story
     story = filled(project.stories.get(story_id)) if story_id else None
     quote = filled(project.quotes.get(audience.quote)) if audience.quote else None
-    contact = audience.contact or (place.contact if place else None) or project.contact
+    _, contact = project.contact_for(audience, place)
 
     dates = [c.item.reviewed for c in cases] + ([story.reviewed] if story else [])
     title = f"Physical activity: making the case to {for_whom(audience.title)}"

@@ -40,6 +40,15 @@ class Item(Model):
     _origin: Any = PrivateAttr(default=None)
     _key_origins: dict[str, Any] = PrivateAttr(default_factory=dict)
 
+    def set_origin(self, origin: Any, key_origins: dict[str, Any]) -> None:
+        """Record where the item (and each key, perhaps from another layer's file) was written."""
+        self._origin = origin
+        self._key_origins = dict(key_origins)
+
+    def take_origin(self, other: "Item") -> None:
+        """Point at where `other` was written (a copy with placeholders filled is the same text)."""
+        self.set_origin(other._origin, other._key_origins)
+
     def where(self, key: str | None = None, *sub: str | int) -> Location | None:
         """The file, line and column of this item, of one of its keys, or of a part below it."""
         if key is not None and key in self._key_origins:

@@ -17,7 +17,7 @@ from .errors import Problem
 from .model import Audience, Place, Quote, Story
 
 if TYPE_CHECKING:  # the Project type only; load.py imports this module
-    from .load import Project
+    from .project import Project
 
 CASE_STUDY_AREAS = ("dorset", "essex", "kirklees", "south tees")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, create_model
 
-from .load import COLLECTIONS, EXTRA_TOP_KEYS
+from .project import COLLECTIONS, EXTRA_TOP_KEYS
 from .model import Settings
 
 SETTINGS_SCHEMA = "makecase.schema.json"

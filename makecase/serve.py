@@ -34,7 +34,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from .compose import Briefing, briefings_for
 from .errors import Location, MakecaseError, Problem
 from .fit import DoesNotFit, PageFitter
-from .load import Project, load_project
+from .load import load_project
+from .project import Project
 from .render import Renderer
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
