@@ -84,7 +84,15 @@ class Briefing:
     @property
     def slug(self) -> str:
         """The output path without extension: `gps` or `kirklees/gps`."""
-        return f"{self.place.id}/{self.audience.id}" if self.place else self.audience.id
+        return slug_for(self.audience, self.place)
+
+    def file_name(self, fmt: str) -> str:
+        """The file this page is written to, relative to the output folder: `kirklees/gps.pdf`."""
+        return f"{self.slug}.{fmt}"
+
+    def sibling_name(self, fmt: str) -> str:
+        """This page's file in another format as named from beside it (the web page's PDF link)."""
+        return f"{self.audience.id}.{fmt}"
 
     @property
     def for_whom(self) -> str:
@@ -118,6 +126,11 @@ def for_whom(title: str) -> str:
     return title[0].lower() + title[1:]
 
 
+def slug_for(audience: Audience, place: Place | None = None) -> str:
+    """The one home of a page's output name (without extension): `gps` or `kirklees/gps`."""
+    return f"{place.id}/{audience.id}" if place else audience.id
+
+
 def placeholder_values(project: Project, place: Place | None) -> dict[str, str]:
     return values_for(project.settings.partnership, place)
 
@@ -149,9 +162,8 @@ def compose(project: Project, audience: Audience, place: Place | None = None) ->
     if place is not None:
         title += f" in {place.name}"
 
-    slug = f"{place.id}/{audience.id}" if place else audience.id
     site_url = project.settings.site_url
-    page_url = f"{site_url.rstrip('/')}/{slug}.html" if site_url else None
+    page_url = f"{site_url.rstrip('/')}/{slug_for(audience, place)}.html" if site_url else None
 
     return Briefing(
         audience=audience,

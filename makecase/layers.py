@@ -31,8 +31,10 @@ Origin = tuple[YamlSource, tuple]
 
 
 def rename_keys(data: dict, table: str, source: YamlSource, path: tuple,
-                problems: ProblemList, warnings: list[Problem]) -> None:
-    """Move each renamed key of `data` (at `path` in `source`) to its new name, warning about it."""
+                problems: ProblemList, warnings: list[Problem]) -> dict[str, str]:
+    """Move each renamed key of `data` (at `path` in `source`) to its new name, warning about it.
+    Returns {old: new} for the keys moved."""
+    moved: dict[str, str] = {}
     for old, new in RENAMED_KEYS.get(table, {}).items():
         if old not in data:
             continue
@@ -44,7 +46,9 @@ def rename_keys(data: dict, table: str, source: YamlSource, path: tuple,
             warnings.append(Problem(f"'{old}' has been renamed '{new}'.", where,
                                     hint=f"Write '{new}:' instead; '{old}' still works for now."))
             data[new] = data[old]
+            moved[old] = new
         del data[old]
+    return moved
 
 
 _PACKAGED: dict[tuple, YamlSource] = {}

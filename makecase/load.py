@@ -123,8 +123,10 @@ def _load_settings(root: Path, problems: ProblemList,
         problems.add("makecase.yaml should be a block of 'key: value' settings.", source.where(()),
                      hint="Start from the file that `makecase init` writes.")
         return Settings(), {}
-    rename_keys(data, "Settings", source, (), problems, renamed)
-    where = {".".join(str(p) for p in k): source.where(k) for k in source.value_marks if k}
+    moved = rename_keys(data, "Settings", source, (), problems, renamed)
+    # Keyed by the names the models use, so a renamed setting's errors still find its line.
+    where = {".".join(str(p) for p in (moved.get(k[0], k[0]), *k[1:])): source.where(k)
+             for k in source.value_marks if k}
     try:
         return Settings.model_validate(data), where
     except ValidationError as exc:
