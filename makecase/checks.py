@@ -92,28 +92,22 @@ def check_placeholders(project: Project, problems: ProblemList) -> None:
     for items in collections:
         for item in items.values():
             for path, text in strings_in(item.model_dump()):
-                for name in placeholder_names(text):
-                    key = str(path[0])
-                    label = f"{type(item).__name__.lower()} {item.id} › {'.'.join(str(p) for p in path)}"
-                    if name not in known:
-                        problems.add(
-                            f"Unknown placeholder {{{name}}}.", item.where(key, *path[1:]), key=label,
-                            hint=did_you_mean(name, sorted(known), "Placeholders you can use: ")
-                            + " Write {{ and }} for literal braces.")
-                    elif name in PLACE_PLACEHOLDERS and not project.places:
-                        problems.add(
-                            f"{{{name}}} needs a place, but the project has no places.yaml.",
-                            item.where(key, *path[1:]), key=label,
-                            hint="Add content/places.yaml with at least one place, or write the name out.")
-    for name in placeholder_names(project.settings.footer or ""):
-        where = project.setting_where("footer")
+                label = f"{type(item).__name__.lower()} {item.id} › {'.'.join(str(p) for p in path)}"
+                _check_names(project, text, known, item.where(str(path[0]), *path[1:]), label, problems)
+    _check_names(project, project.settings.footer or "", known, project.setting_where("footer"),
+                 "footer", problems)
+
+
+def _check_names(project: Project, text: str, known: set[str], where, label: str,
+                 problems: ProblemList) -> None:
+    for name in placeholder_names(text):
         if name not in known:
-            problems.add(f"Unknown placeholder {{{name}}}.", where, key="footer",
+            problems.add(f"Unknown placeholder {{{name}}}.", where, key=label,
                          hint=did_you_mean(name, sorted(known), "Placeholders you can use: ")
                          + " Write {{ and }} for literal braces.")
         elif name in PLACE_PLACEHOLDERS and not project.places:
-            problems.add(f"{{{name}}} needs a place, but the project has no places.yaml.", where,
-                         key="footer", hint="Add content/places.yaml with at least one place, or write the name out.")
+            problems.add(f"{{{name}}} needs a place, but the project has no places.yaml.", where, key=label,
+                         hint="Add content/places.yaml with at least one place, or write the name out.")
 
 
 def check_output_dir(project: Project, problems: ProblemList) -> None:

@@ -80,51 +80,48 @@ COLOUR_FIELDS = {"primary", "dark", "accent", "tint", "text", "background"}
 ID_FIELDS = {"id", "lever", "evidence", "story", "quote", "audiences"}
 
 
+# Error kinds whose message needs only the key's name: kinds -> (message after the name, hint).
+SIMPLE_KINDS: dict[tuple[str, ...], tuple[str, str | None]] = {
+    ("string_type",): ("should be text.", "If it looks like a number, date or yes/no, put it in quotes."),
+    ("string_too_short",): ("is empty.", "Write the text, or remove the key if it is optional."),
+    ("list_type", "tuple_type"): ("should be a list.", "Put each entry on its own line, starting with '- '."),
+    ("model_type", "dict_type", "model_attributes_type"): ("should be a block of 'key: value' lines.",
+                                                           "Indent its keys under it."),
+    ("int_type", "int_parsing", "int_from_float"): ("should be a whole number.", None),
+    ("float_type", "float_parsing"): ("should be a number.", None),
+    ("date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"):
+        ("should be a date written as YYYY-MM-DD.", "For example 2026-11-27."),
+    ("bool_type", "bool_parsing"): ("should be true or false.", None),
+    ("string_sub_type", "string_unicode"): ("should be text.", None),
+}
+SIMPLE = {kind: said for kinds, said in SIMPLE_KINDS.items() for kind in kinds}
+
+
 def explain_error(error: dict, field_name: str, model: type[BaseModel], loc: tuple) -> tuple[str, str | None]:
+    """One pydantic error as (message, hint) a person who edits YAML can act on."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
     what = f"'{field_name}'" if field_name else "This value"
+    if kind in SIMPLE:
+        text, hint = SIMPLE[kind]
+        return f"{what} {text}", hint
     if kind == "missing":
         return f"Required key '{field_name}' is missing.", f"Add '{field_name}: ...' to this item."
     if kind == "extra_forbidden":
         allowed = allowed_keys(model, loc[:-1])
         return f"Unknown key '{field_name}'.", did_you_mean(field_name, allowed, "Allowed keys here: ")
-    if kind == "string_type":
-        return f"{what} should be text.", "If it looks like a number, date or yes/no, put it in quotes."
-    if kind == "string_too_short":
-        return f"{what} is empty.", "Write the text, or remove the key if it is optional."
     if kind == "string_too_long":
         return (f"{what} is too long (at most {ctx.get('max_length')} characters).",
                 "Shorten it so it fits its place on the page.")
     if kind == "string_pattern_mismatch":
-        if field_name in COLOUR_FIELDS:
-            return f"{what} should be a colour written as # and six hex digits, like #005EB8.", None
-        hint_key = "id" if field_name in ID_FIELDS else field_name
-        if hint_key in PATTERN_HINTS:
-            text, hint = PATTERN_HINTS[hint_key]
-            return f"{what} {text}.", hint
-        return f"{what} is not in the expected form ({ctx.get('pattern')}).", None
-    if kind in ("list_type", "tuple_type"):
-        return f"{what} should be a list.", "Put each entry on its own line, starting with '- '."
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"{what} should be a block of 'key: value' lines.", "Indent its keys under it."
+        return _pattern_problem(what, field_name, ctx)
     if kind == "too_short":
         return (f"{what} needs at least {ctx.get('min_length')} entr{'y' if ctx.get('min_length') == 1 else 'ies'}.", None)
     if kind == "too_long":
         return (f"{what} has {ctx.get('actual_length')} entries; at most {ctx.get('max_length')} fit on one page.",
                 "Keep the strongest ones.")
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"{what} should be a whole number.", None
-    if kind in ("float_type", "float_parsing"):
-        return f"{what} should be a number.", None
-    if kind in ("date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"):
-        return f"{what} should be a date written as YYYY-MM-DD.", "For example 2026-11-27."
-    if kind in ("bool_type", "bool_parsing"):
-        return f"{what} should be true or false.", None
     if kind == "literal_error":
         return f"{what} should be one of: {ctx.get('expected')}.", None
-    if kind == "string_sub_type" or kind == "string_unicode":
-        return f"{what} should be text.", None
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         return f"{what} is out of range: {error['msg'].lower()}.", None
     if kind == "value_error":
@@ -132,6 +129,16 @@ def explain_error(error: dict, field_name: str, model: type[BaseModel], loc: tup
         return f"{message[0].upper()}{message[1:]}.", None
     # Pydantic's own wording may name Python types: keep only its first clause.
     return f"{what} is not valid: {str(error['msg']).split(' [')[0].lower()}.", None
+
+
+def _pattern_problem(what: str, field_name: str, ctx: dict) -> tuple[str, str | None]:
+    if field_name in COLOUR_FIELDS:
+        return f"{what} should be a colour written as # and six hex digits, like #005EB8.", None
+    hint_key = "id" if field_name in ID_FIELDS else field_name
+    if hint_key in PATTERN_HINTS:
+        text, hint = PATTERN_HINTS[hint_key]
+        return f"{what} {text}.", hint
+    return f"{what} is not in the expected form ({ctx.get('pattern')}).", None
 
 
 def allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
