@@ -2,7 +2,7 @@
 
 Every collection (levers, evidence, quotes, stories, audiences, glossary terms, places) is a
 list of items with an `id`, so a partnership's files can replace, add or switch off items of
-the packaged defaults by id (see load.py).
+the packaged defaults by id (see layers.py).
 """
 
 from __future__ import annotations
