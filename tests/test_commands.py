@@ -5,9 +5,8 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from click.testing import CliRunner
 
-from makecase.cli import cli
+from conftest import invoke
 
 PLACES = """
 places:
@@ -19,11 +18,6 @@ places:
   - id: calderdale
     name: Calderdale
 """
-
-
-def invoke(*args):
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    return result.exit_code, result.output
 
 
 @pytest.fixture
