@@ -71,11 +71,6 @@ class Project:
     brand_files: BrandFiles = field(default_factory=BrandFiles)
     warnings: list[Problem] = field(default_factory=list)
 
-    @property
-    def contact(self) -> Contact | None:
-        """The project-wide contact: makecase.yaml's own, else the packaged one in audiences.yaml."""
-        return self.settings.contact or self.default_contact
-
     def contact_for(self, audience: Audience, place: Place | None = None) -> tuple[str, Contact | None]:
         """The contact a page shows and whose it is ('audience', 'place', 'project' or 'default').
         The one home of this precedence: compose shows it and explain says where it came from."""
