@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .errors import MakecaseError, Problem
 from .explain import where_written
-from .load import Project
+from .project import Project
 
 # What `makecase list KIND` accepts, in the order `makecase list` shows them.
 KINDS = ("audiences", "evidence", "levers", "stories", "quotes", "places")

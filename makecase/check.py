@@ -20,9 +20,11 @@ from . import plain, resources
 from .version import __version__
 from .compose import Briefing, briefings_for
 from .errors import Location, Problem
-from .load import Project, load_project
+from .load import load_project
+from .project import Project
 from .model import EXAMPLE_HOSTS, EXAMPLE_TITLES, Item
-from .pack import Document, _checked_ids, index_page, make_documents
+from .messages import checked_ids
+from .pack import Document, index_page, make_documents
 from .render import Renderer
 
 ERROR, WARNING, NOTE = "error", "warning", "note"
@@ -139,8 +141,8 @@ def check(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
     """Build the pack in memory and check every page. Raises MakecaseError if it cannot build."""
     started = time.perf_counter()
     project = load_project(project_dir)
-    audience_ids = _checked_ids(list(audiences or []), project.audiences, "audience")
-    place_ids = _checked_ids(list(places or []), project.places, "place")
+    audience_ids = checked_ids(list(audiences or []), project.audiences, "audience")
+    place_ids = checked_ids(list(places or []), project.places, "place")
     briefings = briefings_for(project, audience_ids or None, place_ids or None)
     renderer = Renderer(project)
     documents = make_documents(project, briefings, ("pdf", "html"), renderer)

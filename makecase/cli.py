@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .errors import Location, MakecaseError, clean
+from .errors import Location, MakecaseError, clean, raise_if_strict
 from .version import __version__
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -125,7 +125,7 @@ def build(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], 
     for document in report.documents:
         detail = (f" (body {document.body_size:g}pt, page {document.fill:.0f}% full)"
                   if document.body_size else "")
-        files = ", ".join(f"{document.slug}.{f}" for f in document.files)
+        files = ", ".join(document.briefing.file_name(f) for f in document.files)
         click.echo(f"  {files}{detail}")
     click.echo(f"Wrote {len(report.documents)} briefing(s) to {clean(str(report.out_dir))} "
                f"in {report.seconds:.1f} s.")
@@ -168,8 +168,7 @@ def validate(obj: CliContext, strict: bool) -> None:
 
     project = load_project(obj.project_dir)
     warnings = validate_more(project)  # raises for missing brand files
-    if strict and warnings:  # printed once, in the error
-        raise MakecaseError(warnings, summary=f"--strict: {len(warnings)} warning(s) to fix:")
+    raise_if_strict(warnings, strict)  # printed once, in the error
     for warning in warnings:
         click.echo(click.style("warning: ", fg="yellow") + warning.render(obj.project_dir), err=True)
     click.echo(f"Content is valid: {len(project.audiences)} audiences, {len(project.levers)} levers, "
@@ -227,12 +226,12 @@ def explain(obj: CliContext, audience: str, place: str | None, sources: bool) ->
     from .explain import claims, render_claims
     from .explain import explain as run_explain
     from .load import load_project
-    from .pack import _checked_ids
+    from .messages import checked_ids
 
     project = load_project(obj.project_dir)
-    _checked_ids([audience], project.audiences, "audience")
+    checked_ids([audience], project.audiences, "audience")
     if place:
-        _checked_ids([place], project.places, "place")
+        checked_ids([place], project.places, "place")
     if sources:
         click.echo(render_claims(claims(project, audience, place)), nl=False)
         return

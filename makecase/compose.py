@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 
 from .contrast import full_brand
-from .load import Project
-from .model import (Audience, Brand, Contact, EvidenceItem, Figure, GlossaryTerm, Lever, Link,
+from .project import Project
+from .model import (Audience, Brand, Contact, EvidenceItem, Figure, GlossaryTerm, Item, Lever, Link,
                     LocalFigure, Partnership, Place, Quote, REPORT_TITLE, Source, Story)
 from .placeholders import fill_all, values_for
 
@@ -84,7 +84,15 @@ class Briefing:
     @property
     def slug(self) -> str:
         """The output path without extension: `gps` or `kirklees/gps`."""
-        return f"{self.place.id}/{self.audience.id}" if self.place else self.audience.id
+        return slug_for(self.audience, self.place)
+
+    def file_name(self, fmt: str) -> str:
+        """The file this page is written to, relative to the output folder: `kirklees/gps.pdf`."""
+        return f"{self.slug}.{fmt}"
+
+    def sibling_name(self, fmt: str) -> str:
+        """This page's file in another format as named from beside it (the web page's PDF link)."""
+        return f"{self.audience.id}.{fmt}"
 
     @property
     def for_whom(self) -> str:
@@ -118,6 +126,11 @@ def for_whom(title: str) -> str:
     return title[0].lower() + title[1:]
 
 
+def slug_for(audience: Audience, place: Place | None = None) -> str:
+    """The one home of a page's output name (without extension): `gps` or `kirklees/gps`."""
+    return f"{place.id}/{audience.id}" if place else audience.id
+
+
 def placeholder_values(project: Project, place: Place | None) -> dict[str, str]:
     return values_for(project.settings.partnership, place)
 
@@ -131,9 +144,8 @@ def compose(project: Project, audience: Audience, place: Place | None = None) ->
             return None
         data = fill_all(model.model_dump(), values)
         copy = type(model).model_validate(data)
-        for attr in ("_origin", "_key_origins"):
-            if hasattr(model, attr):
-                setattr(copy, attr, getattr(model, attr))
+        if isinstance(model, Item):
+            copy.take_origin(model)
         return copy
 
     audience = filled(audience)
@@ -143,16 +155,15 @@ def compose(project: Project, audience: Audience, place: Place | None = None) ->
     story_id = (place.story if place and place.story else None) or audience.story
     story = filled(project.stories.get(story_id)) if story_id else None
     quote = filled(project.quotes.get(audience.quote)) if audience.quote else None
-    contact = audience.contact or (place.contact if place else None) or project.contact
+    _, contact = project.contact_for(audience, place)
 
     dates = [c.item.reviewed for c in cases] + ([story.reviewed] if story else [])
     title = f"Physical activity: making the case to {for_whom(audience.title)}"
     if place is not None:
         title += f" in {place.name}"
 
-    slug = f"{place.id}/{audience.id}" if place else audience.id
     site_url = project.settings.site_url
-    page_url = f"{site_url.rstrip('/')}/{slug}.html" if site_url else None
+    page_url = f"{site_url.rstrip('/')}/{slug_for(audience, place)}.html" if site_url else None
 
     return Briefing(
         audience=audience,

@@ -117,6 +117,13 @@ class MakecaseError(Exception):
         return f"{head}\n\n{body}" if body else head
 
 
+def raise_if_strict(warnings: list[Problem], strict: bool, after: str = "") -> None:
+    """--strict turns warnings into one error: the one home of that rule and of how it is said
+    (validate's and build's --strict; `after` adds what the command did not do)."""
+    if strict and warnings:
+        raise MakecaseError(list(warnings), summary=f"--strict: {len(warnings)} warning(s) to fix{after}:")
+
+
 class ProblemList:
     """Collects problems through a stage, then raises them together."""
 

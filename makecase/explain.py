@@ -8,7 +8,7 @@ from pathlib import Path
 from . import resources
 from .compose import compose
 from .errors import Location
-from .load import Project
+from .project import Project
 from .model import Source
 
 
@@ -44,11 +44,12 @@ def explain(project: Project, audience_id: str, place_id: str | None = None) -> 
     if briefing.quote:
         rows.append((f"  quote {briefing.quote.id}", where_written(project.quotes[briefing.quote.id].where(), project)))
     rows.append(("  signposts", where_written(audience.where("signposts"), project)))
-    if audience.contact:
+    whose, _ = project.contact_for(audience, place)
+    if whose == "audience":
         rows.append(("  contact (the audience's own)", where_written(audience.where("contact"), project)))
-    elif place and place.contact:
+    elif whose == "place":
         rows.append((f"  contact (place {place.id})", where_written(place.where("contact"), project)))
-    elif project.settings.contact:
+    elif whose == "project":
         rows.append(("  contact (the project's)", where_written(project.settings_where.get("contact"), project)))
     else:
         rows.append(("  contact (packaged default)", "packaged audiences.yaml"))

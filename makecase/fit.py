@@ -14,12 +14,14 @@ page's fill is reported so the build can say how many words it could take.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
+from . import resources
 from .errors import Problem
 from .fetch import ProjectOnlyFetcher
 from .model import Layout
@@ -40,6 +42,22 @@ MAX_MORE_MM = 6.0
 FULL_ENOUGH_MM = 1.5
 # Words in a line of body text, for "it could take about N words" (the main column at 12pt).
 WORDS_PER_LINE = 8
+
+
+def _body_line_height() -> float:
+    """The body text's line height, read from the packaged style.css (its one home), so the
+    "about N lines too long" and "could take N words" estimates follow the stylesheet."""
+    css = (resources.templates_dir() / "style.css").read_text(encoding="utf-8")
+    found = re.search(r"(?:^|\n)body\s*\{[^}]*?line-height:\s*([0-9.]+)", css)
+    return float(found.group(1)) if found else 1.35
+
+
+LINE_HEIGHT = _body_line_height()
+
+
+def _page_box(document):
+    """The first page's box: WeasyPrint keeps it private, so this is the one place we reach in."""
+    return document.pages[0]._page_box
 
 
 @dataclass
@@ -98,11 +116,12 @@ class PageFitter:
             layouts += 1
             if len(document.pages) == 1:
                 return self._fill(html, document, size, layouts)
-            smaller = round(size - STEP_PT, 2)
-            if smaller < layout.min_body_size:
+            if size <= layout.min_body_size:
                 break
-            size = smaller
-        raise DoesNotFit(self._overflow_problem(html, layout, label, len(document.pages)))
+            # The floor itself is always tried, even when it is not a whole number of steps
+            # below the start (11.1 after 11.25), so the error's "at the minimum" is true.
+            size = max(layout.min_body_size, round(size - STEP_PT, 2))
+        raise DoesNotFit(self._overflow_problem(html, size, label, len(document.pages)))
 
     def _spacing(self, stretch_mm: float, foot_mm: float = 0.0, more: tuple[str, float] | None = None) -> CSS:
         rules = f"--stretch: {stretch_mm:.2f}mm !important; --foot-space: {foot_mm:.2f}mm !important;"
@@ -113,7 +132,7 @@ class PageFitter:
     def _fill(self, html: HTML, document, size: float, layouts: int) -> FittedPage:
         """Grow the spacing of a page that fits until it fills the page (or the ceiling)."""
         natural = _unused_px(document) / PX_PER_MM
-        line_mm = size * 1.35 / 72 * 25.4
+        line_mm = size * LINE_HEIGHT / 72 * 25.4
         room_words = max(0, round((natural - 8) / line_mm * WORDS_PER_LINE / 5) * 5) if natural > 8 else 0
         best = (document, 0.0, natural)
         if natural > FULL_ENOUGH_MM:
@@ -180,12 +199,12 @@ class PageFitter:
             trial = min(MAX_MORE_MM, trial + (new_gap - 0.5) * trial / closed)
         return best[0], best[1], layouts, best[1] is not None
 
-    def _overflow_problem(self, html: HTML, layout: Layout, label: str, pages: int) -> Problem:
-        """Lay the page out on a very tall sheet to measure how far past A4 it runs."""
-        size = layout.min_body_size
+    def _overflow_problem(self, html: HTML, size: float, label: str, pages: int) -> Problem:
+        """Lay the page out on a very tall sheet to measure how far past A4 it runs. The
+        problem's key is the caller's label (a build puts its own audience key on it)."""
         tall = CSS(string="@page { size: 210mm 2000mm !important; }", font_config=self.font_config)
         document = self._render(html, size, [tall])
-        page_box = document.pages[0]._page_box
+        page_box = _page_box(document)
         bottom = max((_bottom(child) for child in page_box.descendants() if child is not page_box),
                      default=0)
         # Height used on the tall sheet, less the A4 content height (page height less margins).
@@ -194,7 +213,7 @@ class PageFitter:
         a4_content_px = A4_HEIGHT_MM / 25.4 * 96 - top_margin - bottom_margin
         overflow_px = max(0.0, bottom - top_margin - a4_content_px)
         overflow_mm = overflow_px / 96 * 25.4
-        line_px = size * 1.35 * 96 / 72
+        line_px = size * LINE_HEIGHT * 96 / 72
         lines = max(1, round(overflow_px / line_px))
         words = max(5, round(lines * 8 / 5) * 5)
         return Problem(
@@ -212,7 +231,7 @@ def _bottom(box) -> float:
 
 def _unused_px(document) -> float:
     """Height between the lowest box on the (first) page and the bottom of its content area."""
-    page_box = document.pages[0]._page_box
+    page_box = _page_box(document)
     bottom = max((_bottom(child) for child in page_box.descendants() if child is not page_box), default=0)
     return page_box.content_box_y() + page_box.height - bottom
 
@@ -224,7 +243,7 @@ def _column_hole(document) -> tuple[str | None, float, float]:
     A page whose taller column reaches the footer can still leave half a column empty; that
     is unused paper too.
     """
-    page_box = document.pages[0]._page_box
+    page_box = _page_box(document)
     columns = {}
     for box in page_box.descendants():
         element = getattr(box, "element", None)
@@ -244,4 +263,4 @@ def _column_hole(document) -> tuple[str | None, float, float]:
 
 
 def _content_height_mm(document) -> float:
-    return document.pages[0]._page_box.height / PX_PER_MM
+    return _page_box(document).height / PX_PER_MM

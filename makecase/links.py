@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .version import __version__
 from .compose import Briefing
 from .errors import Location
-from .load import Project
+from .project import Project
 
 USER_AGENT = f"makecase/{__version__} (link check; +https://pypi.org/project/makecase/)"
 

@@ -2,7 +2,7 @@
 
 Every collection (levers, evidence, quotes, stories, audiences, glossary terms, places) is a
 list of items with an `id`, so a partnership's files can replace, add or switch off items of
-the packaged defaults by id (see load.py).
+the packaged defaults by id (see layers.py).
 """
 
 from __future__ import annotations
@@ -27,18 +27,31 @@ Colour = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^#[0-
 class Model(BaseModel):
     """Base for everything read from YAML: unknown keys are mistakes, not silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", strict=False, validate_default=True)
+    # A docstring under each field is its description: `makecase schema` shows it in editors.
+    model_config = ConfigDict(extra="forbid", strict=False, validate_default=True,
+                              use_attribute_docstrings=True)
 
 
 class Item(Model):
     """An item of a collection, with where each of its keys was written (for errors and `explain`)."""
 
     id: Id
+    """Short name other files use for this item: lower-case words and numbers joined by hyphens."""
     enabled: bool = True
+    """Set to false to switch off a packaged item of the same id."""
 
     # Where the item and each of its keys were written: (YamlSource, path in that file).
     _origin: Any = PrivateAttr(default=None)
     _key_origins: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    def set_origin(self, origin: Any, key_origins: dict[str, Any]) -> None:
+        """Record where the item (and each key, perhaps from another layer's file) was written."""
+        self._origin = origin
+        self._key_origins = dict(key_origins)
+
+    def take_origin(self, other: "Item") -> None:
+        """Point at where `other` was written (a copy with placeholders filled is the same text)."""
+        self.set_origin(other._origin, other._key_origins)
 
     def where(self, key: str | None = None, *sub: str | int) -> Location | None:
         """The file, line and column of this item, of one of its keys, or of a part below it."""
@@ -69,12 +82,19 @@ class Source(Model):
     """
 
     title: Text
+    """The source's title, as it is written on it."""
     publisher: Text
+    """Who published it (an organisation, a journal)."""
     year: Annotated[int, Field(ge=1900, le=2100)]
+    """The year it was published."""
     url: WebUrl | None = None
+    """Its web address (https://...); needed unless the source is the report itself."""
     section: Text | None = None
+    """Where in the source to look: a heading or a page."""
     passage: Text | None = None
+    """The source's own words (a sentence or two) that support the claim."""
     checked: dt.date | None = None
+    """The date (YYYY-MM-DD) a person last checked the claim and its link against the source."""
 
     @property
     def is_report(self) -> bool:
@@ -105,36 +125,51 @@ class Figure(Model):
     """A key figure, stated exactly as its source states it."""
 
     value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=24)]
+    """The figure exactly as its source states it, e.g. '1 in 3' (at most 24 characters)."""
     label: Text
+    """What the figure counts, in plain words."""
     # Optional: the figure as a share of 100, drawn as a small bar chart beside it.
     percent: Percent | None = None
+    """Optional: the figure as a share of 100, drawn as a small bar beside it."""
 
 
 class Lever(Item):
     """One point on the menu of Appendix 3: something that moves an NHS leader."""
 
     name: Text
+    """The lever's name, as the page shows it."""
     summary: Text
+    """One sentence on how this lever moves an NHS leader."""
 
 
 class EvidenceItem(Item):
     """A claim a reader can check: headline, plain-English body, optional figure, sources."""
 
     lever: Id
+    """The id of the lever this evidence supports (from levers)."""
     headline: Text
+    """The claim in a few words: the line a reader scans."""
     body: Text
+    """The claim in plain English (Markdown allowed)."""
     figure: Figure | None = None
+    """An optional key figure, drawn large beside the claim."""
     sources: Annotated[list[Source], Field(min_length=1)]
+    """Where the claim can be checked: at least one source."""
     reviewed: dt.date
+    """The date (YYYY-MM-DD) the item was last reviewed."""
 
 
 class Quote(Item):
     """An interviewee's words, verbatim, with their role and code from the report (e.g. L20)."""
 
     text: Text
+    """The interviewee's words, verbatim."""
     speaker: Text
+    """Their role as the report gives it (e.g. 'National NHS stakeholder')."""
     code: Annotated[str, StringConstraints(pattern=r"^[NL][0-9]{1,2}$")]
+    """Their interviewee code from the report, like L20 or N5."""
     source: Source | None = None
+    """Where the quote comes from, if not the report."""
 
 
 # --- stories, audiences, glossary, places ----------------------------------------------------
@@ -144,19 +179,28 @@ class Link(Model):
     """A signpost: link text that makes sense on its own, where it goes, and when it was checked."""
 
     text: Text
+    """Link text that makes sense on its own."""
     url: LinkUrl
+    """Where it goes: https://... or mailto:...."""
     checked: dt.date | None = None
+    """The date (YYYY-MM-DD) a person last opened the link and checked what it says."""
 
 
 class Contact(Model):
     """Whom to talk to next. At least one way to reach them."""
 
     name: Text
+    """Whom to contact: a person or a team."""
     role: Text | None = None
+    """Their role."""
     organisation: Text | None = None
+    """Their organisation."""
     email: Email | None = None
+    """Their email address."""
     phone: Text | None = None
+    """Their phone number."""
     url: WebUrl | None = None
+    """A web page for getting in touch (https://...)."""
 
     @model_validator(mode="after")
     def _reachable(self) -> Contact:
@@ -169,31 +213,51 @@ class Story(Item):
     """A case study: the place, what they did, what helped, where to read more, whom to ask."""
 
     place: Text
+    """Where it happened."""
     title: Text
+    """The story's title."""
     did: Text
+    """What they did (Markdown allowed)."""
     helped: Text
+    """What helped (Markdown allowed)."""
     links: Annotated[list[Link], Field(min_length=1, max_length=4)]
+    """Where to read more: one to four links."""
     contact: Contact | None = None
+    """Whom to ask about it."""
     source: Source | None = None
+    """Where the story comes from, if not the report."""
     reviewed: dt.date
+    """The date (YYYY-MM-DD) the story was last reviewed."""
 
 
 class Audience(Item):
     """One kind of NHS leader and the case made to them."""
 
     title: Text
+    """Who the page is for, e.g. 'GPs and practice teams'."""
     short_title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    """A short name for the audience (at most 40 characters), used in lists."""
     key_message: Text
+    """The one thing the reader should take away."""
     why: Text
+    """Why it matters to this reader (Markdown allowed)."""
     evidence: Annotated[list[Id], Field(min_length=1, max_length=6)]
+    """The ids of the evidence items on the page, in order (one to six)."""
     actions: Annotated[list[Text], Field(min_length=1, max_length=6)]
+    """What the reader can do next: one to six actions."""
     story: Id | None = None
+    """The id of the story shown on the page."""
     quote: Id | None = None
+    """The id of the quote shown on the page."""
     signposts: Annotated[list[Link], Field(min_length=1, max_length=6)]
+    """Where to find out more: one to six links."""
     contact: Contact | None = None
+    """Whom this audience should contact (else the place's or the project's contact)."""
     note: Text | None = None
+    """An optional note at the foot of the page (Markdown allowed)."""
     # The evidence for the facts in key_message, why, actions and note (evidence items carry their own).
     sources: list[Source] = []
+    """The evidence for the facts in key_message, why, actions and note."""
 
     @field_validator("id")
     @classmethod
@@ -209,30 +273,45 @@ class GlossaryTerm(Item):
     """A plain-English definition, with what it was called in 2020 where that changed."""
 
     term: Text
+    """The term as the pages use it."""
     abbreviation: Text | None = None
+    """Its abbreviation, if it has one."""
     definition: Text
+    """What it means, in plain English."""
     since_2020: Text | None = None
+    """What it was called in 2020, where that changed."""
     source: Source | None = None
+    """Where the definition comes from."""
 
 
 class LocalFigure(Model):
     """A local figure: always with its source."""
 
     value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=24)]
+    """The figure exactly as its source states it (at most 24 characters)."""
     label: Text
+    """What the figure counts, in plain words."""
     source: Source
+    """Where the figure comes from: every local figure needs one."""
     percent: Percent | None = None
+    """Optional: the figure as a share of 100, drawn as a small bar beside it."""
 
 
 class Place(Item):
     """A local area (an ICB, a local authority area) that gets its own copy of every audience."""
 
     name: Text
+    """The place's name, as the pages show it (fills {place.name})."""
     kind: Text | None = None
+    """What kind of area it is, e.g. 'integrated care board'."""
     population: Annotated[int, Field(ge=1)] | None = None
+    """How many people live there."""
     figures: Annotated[list[LocalFigure], Field(max_length=3)] = []
+    """Up to three local figures, each with its source."""
     contact: Contact | None = None
+    """Whom to contact in this place (else the project's contact)."""
     story: Id | None = None
+    """The id of a local story shown instead of the audience's."""
 
 
 # --- project settings (makecase.yaml) --------------------------------------------------------
@@ -240,7 +319,9 @@ class Place(Item):
 
 class Logo(Model):
     file: Text
+    """The logo's image file, relative to the project folder."""
     alt: Text
+    """What the logo says, for people who cannot see it."""
 
 
 class Brand(Model):
@@ -251,17 +332,29 @@ class Brand(Model):
     """
 
     primary: Colour = "#005EB8"
+    """The main colour, as # and six hex digits."""
     dark: Colour | None = None
+    """A darker colour for headings; derived from primary if left out."""
     accent: Colour | None = None
+    """An accent colour; derived from primary if left out."""
     tint: Colour | None = None
+    """A light background tint; derived from primary if left out."""
     text: Colour = "#212B32"
+    """The colour of body text."""
     background: Colour = "#FFFFFF"
+    """The page's background colour."""
     logo: Logo | None = None
+    """The partnership's logo and its alternative text."""
     font_regular: Text | None = None
+    """A font file for body text, relative to the project folder."""
     font_bold: Text | None = None
+    """A font file for bold text."""
     font_italic: Text | None = None
+    """A font file for italic text."""
     font_bold_italic: Text | None = None
+    """A font file for bold italic text."""
     extra_css: Text | None = None
+    """A CSS file, relative to the project folder, added after the packaged styles."""
 
 
 class Layout(Model):
@@ -272,9 +365,12 @@ class Layout(Model):
     """
 
     body_size: Annotated[float, Field(ge=9, le=16)] = 12.0
+    """The body text size in points that each page starts at."""
     min_body_size: Annotated[float, Field(ge=9, le=16)] = 11.0
+    """The smallest body text size in points a page may shrink to so it fits."""
     # A page using less of its height than this (after spacing has grown) is a warning.
     min_fill: Annotated[float, Field(ge=0, le=100)] = 90.0
+    """A page using less of its height than this (per cent, after spacing has grown) is a warning."""
 
     @model_validator(mode="after")
     def _order(self) -> Layout:
@@ -285,21 +381,29 @@ class Layout(Model):
 
 class Output(Model):
     dir: Text = "output"
+    """The folder the build writes to, inside the project folder."""
     formats: list[Literal["pdf", "html"]] = ["pdf", "html"]
+    """What to write: pdf, html or both."""
 
 
 class Partnership(Model):
     name: Text
+    """The partnership's name (fills {partnership.name})."""
     url: WebUrl | None = None
+    """The partnership's web site (https://...)."""
 
 
 class LimitSettings(Model):
     """How much one build may read and do (see docs/security.md). Each has a ceiling."""
 
     file_kb: Annotated[int, Field(ge=16, le=8192)] = 512
+    """The largest YAML file a build reads, in KB."""
     field_chars: Annotated[int, Field(ge=200, le=50_000)] = 4000
+    """The most characters in one text."""
     depth: Annotated[int, Field(ge=8, le=64)] = 24
+    """The deepest nesting a YAML file may have."""
     layout_seconds: Annotated[int, Field(ge=5, le=600)] = 60
+    """The longest one page may take to lay out, in seconds."""
 
 
 class Check(Model):
@@ -307,32 +411,53 @@ class Check(Model):
     style; the default pack passes them all."""
 
     max_sentence_words: Annotated[int, Field(ge=5, le=60)] = 25
+    """The most words in a sentence."""
     max_average_sentence_words: Annotated[float, Field(ge=5, le=40)] = 20
+    """The most words in a sentence on average over a page."""
     max_paragraph_sentences: Annotated[int, Field(ge=1, le=10)] = 3
+    """The most sentences in a paragraph."""
     max_list_items: Annotated[int, Field(ge=2, le=20)] = 6
+    """The most items in a list."""
     # Body text after fitting; 12pt is what GOV.UK and the NHS ask for.
     min_body_size: Annotated[float, Field(ge=6, le=16)] = 12.0
+    """The smallest body text after fitting, in points (GOV.UK and the NHS ask for 12)."""
     # Flesch reading ease of the page (higher is easier) and reading age in years.
     min_reading_ease: Annotated[float, Field(ge=0, le=100)] = 30
+    """The lowest Flesch reading ease of a page (higher is easier)."""
     max_reading_age: Annotated[float, Field(ge=8, le=25)] = 18
+    """The highest reading age of a page, in years."""
     max_evidence_age_years: Annotated[float, Field(gt=0, le=20)] = 3
+    """The oldest a review date may be, in years."""
     # Abbreviations every reader knows, so they need not be written out.
     well_known: list[Annotated[str, StringConstraints(min_length=1)]] = ["NHS", "GP", "GPs", "UK", "COVID"]
+    """Abbreviations every reader knows, so they need not be written out."""
     link_timeout: Annotated[float, Field(gt=0, le=120)] = 10
+    """How long `check --links` waits for each link, in seconds."""
 
 
 class Settings(Model):
     """The project file, makecase.yaml. Every key is optional."""
 
     partnership: Partnership | None = None
+    """The partnership making the pages: its name and web site."""
     contact: Contact | None = None
+    """Whom readers should contact (an audience or place may name its own)."""
     brand: Brand = Brand()
+    """How the pages look: colours, logo, fonts."""
     footer: Text | None = None
+    """Text at the foot of every page (Markdown and placeholders allowed)."""
     audiences: list[Id] | Literal["all"] = "all"
+    """Which audiences to build: 'all' or a list of ids."""
     layout: Layout = Layout()
+    """The one-page rule: body text sizes and how full a page should be."""
     output: Output = Output()
+    """Where the build writes, and which formats."""
     limits: LimitSettings = LimitSettings()
+    """How much one build may read and do."""
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en-GB"
+    """The pages' language tag, like en-GB."""
     # Where the built pages will be published: each page's QR code and Open Graph tags point there.
     site_url: WebUrl | None = None
+    """Where the built pages will be published: each page's QR code and Open Graph tags point there."""
     check: Check = Check()
+    """What `makecase check` holds each page to."""

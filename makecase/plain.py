@@ -122,19 +122,20 @@ class _TextBlocks(HTMLParser):
         if tag in ("style", "head", "script", "title"):
             self._skip += 1
         elif tag in self.BLOCKS:
-            self._flush()
+            self.flush()
 
     def handle_endtag(self, tag):
         if tag in ("style", "head", "script", "title"):
             self._skip -= 1
         elif tag in self.BLOCKS:
-            self._flush()
+            self.flush()
 
     def handle_data(self, data):
         if not self._skip:
             self._current.append(data.replace("\u200b", ""))  # break opportunities are not text
 
-    def _flush(self):
+    def flush(self):
+        """End the block being read (the last one has no closing tag to end it)."""
         text = " ".join("".join(self._current).split())
         if text:
             self.blocks.append(text)
@@ -145,5 +146,5 @@ def visible_text_blocks(html: str) -> list[str]:
     parser = _TextBlocks()
     parser.feed(html)
     parser.close()
-    parser._flush()
+    parser.flush()
     return parser.blocks

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from .errors import Problem
 from .model import Audience, Place, Quote, Story
 
-if TYPE_CHECKING:  # the Project type only; load.py imports this module
-    from .load import Project
+if TYPE_CHECKING:  # the Project type only; checks.py imports this module
+    from .project import Project
 
 CASE_STUDY_AREAS = ("dorset", "essex", "kirklees", "south tees")
 

@@ -22,7 +22,7 @@ from .assets import check_css
 from .version import __version__
 from .compose import Briefing
 from .errors import MakecaseError
-from .load import Project
+from .project import Project
 from .mdtext import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, markdown_to_html  # noqa: F401 - render's face
 from .qr import qr_svg
 from .templating import make_environment, template_errors

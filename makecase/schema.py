@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel, Field, create_model
 
-from .load import COLLECTIONS, EXTRA_TOP_KEYS
+from .project import COLLECTIONS, EXTRA_TOP_KEYS
 from .model import Settings
 
 SETTINGS_SCHEMA = "makecase.schema.json"
@@ -19,8 +19,12 @@ def schema_name(content_file: str) -> str:
 
 
 def _file_model(file: str) -> type[BaseModel]:
-    fields: dict[str, Any] = {c.key: (list[c.model] | None, None) for c in COLLECTIONS if c.file == file}
-    fields.update({k: (m | None, None) for k, m in EXTRA_TOP_KEYS.get(file, {}).items()})
+    fields: dict[str, Any] = {
+        c.key: (list[c.model] | None, Field(None, description=f"The {c.name}: a list, one {c.singular} "
+                                                                f"per entry starting with '- id:'."))
+        for c in COLLECTIONS if c.file == file}
+    fields.update({k: (m | None, Field(None, description=(m.__doc__ or k).split("\n")[0]))
+                   for k, m in EXTRA_TOP_KEYS.get(file, {}).items()})
     return create_model(file.replace(".yaml", "").title() + "File", **fields)
 
 

@@ -34,7 +34,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from .compose import Briefing, briefings_for
 from .errors import Location, MakecaseError, Problem
 from .fit import DoesNotFit, PageFitter
-from .load import Project, load_project
+from .load import load_project
+from .project import Project
 from .render import Renderer
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -161,18 +162,18 @@ class Preview:
             self.changed.wait_for(lambda: self.version != seen, timeout=timeout)
             return self.version
 
-    def _snapshot(self, slug: str) -> tuple[Project, Renderer, Briefing]:
+    def snapshot(self, slug: str) -> tuple[Project, Renderer, Briefing]:
         with self._state:
             assert self.project is not None and self.renderer is not None
             return self.project, self.renderer, self.briefings[slug]
 
     def screen_html(self, slug: str) -> str:
-        _, renderer, briefing = self._snapshot(slug)
-        return self._render(renderer, briefing, "screen", f"{briefing.audience.id}.pdf")
+        _, renderer, briefing = self.snapshot(slug)
+        return self._render(renderer, briefing, "screen", briefing.sibling_name("pdf"))
 
     def laid_out(self, slug: str) -> LaidOut:
         """The page laid out, from the cache when its print HTML is unchanged."""
-        project, renderer, briefing = self._snapshot(slug)
+        project, renderer, briefing = self.snapshot(slug)
         text = self._render(renderer, briefing, "print")
         key = hashlib.sha256(text.encode("utf-8")).hexdigest()
         cached = self._laid_out.get(slug)  # no waiting for another page's layout to reuse this one
@@ -375,7 +376,7 @@ def index_page(preview: Preview, version: int) -> str:
 
 def printed_page(preview: Preview, slug: str, version: int) -> str:
     """The printed page as a picture, large enough to read, with how it fits; reloads on change."""
-    _, _, briefing = preview._snapshot(slug)
+    _, _, briefing = preview.snapshot(slug)
     page = preview.laid_out(slug)
     name = slug.rsplit("/", 1)[-1]
     title = f"The printed page for {briefing.audience.short_title}" + (

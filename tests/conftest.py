@@ -8,12 +8,22 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from click.testing import CliRunner
 
 import makecase
 from makecase.pack import BuildReport
 
 REPO = Path(__file__).resolve().parents[1]
 AUDIENCE_IDS = ["ics-leads", "commissioners", "trust-executives", "senior-clinicians", "gps", "pcn-leads"]
+
+
+def invoke(*args) -> tuple[int, str]:
+    """Run `makecase ARGS` as a person would; exit code and everything printed (click 8.2+ puts
+    stderr in the output too)."""
+    from makecase.cli import cli
+
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    return result.exit_code, result.output
 
 
 @pytest.fixture(scope="session")

@@ -6,20 +6,13 @@ import json
 
 import pypdf
 import pytest
-from click.testing import CliRunner
 
 import makecase
-from conftest import REPO, pdf_text, squash
-from makecase.cli import cli
+from conftest import REPO, invoke, pdf_text, squash
 from makecase.schema import schemas
 
 LOGO = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="60">'
         '<rect width="200" height="60" fill="#6A1B9A"/></svg>')
-
-
-def invoke(*args):
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    return result.exit_code, result.output
 
 
 @pytest.fixture

@@ -165,12 +165,12 @@ def test_python_tags_in_yaml_are_refused(project, tmp_path):
 
 
 def test_debug_flag_shows_traceback_for_internal_errors(project, monkeypatch):
-    import makecase.load
+    import makecase.checks
 
     def boom(*args, **kwargs):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(makecase.load, "_check_references", boom)
+    monkeypatch.setattr(makecase.checks, "check_references", boom)
     code, out = run(project.root, "validate")
     assert code == 70 and "internal error" in out and "Traceback" not in out
     result = CliRunner().invoke(cli, ["-C", str(project.root), "--debug", "validate"])

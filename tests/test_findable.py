@@ -6,13 +6,9 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
+from conftest import invoke
 from makecase.cli import cli
 from makecase.scaffold import init_project
-
-
-def invoke(*args):
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    return result.exit_code, result.output
 
 
 @pytest.fixture
