@@ -127,7 +127,8 @@ def build(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], 
                   if document.body_size else "")
         files = ", ".join(f"{document.slug}.{f}" for f in document.files)
         click.echo(f"  {files}{detail}")
-    click.echo(f"Wrote {len(report.documents)} briefing(s) to {clean(str(report.out_dir))} "
+    kept = f", kept {len(report.kept)} from the previous build" if report.kept else ""
+    click.echo(f"Wrote {len(report.documents)} briefing(s) to {clean(str(report.out_dir))}{kept} "
                f"in {report.seconds:.1f} s.")
 
 

@@ -3,6 +3,11 @@
 Nothing is written until every document of the build has been laid out on one page, so a
 failed build leaves the output folder as it was. The new set of files then replaces the old
 one as a whole (publish.py: staged, journaled, locked).
+
+A partial build (`-a`, `-p`, `--format`) remakes only the chosen documents' files and keeps
+the rest of the previous pack as it is: every file the previous manifest lists whose document
+is still in the content and whose bytes are still as makecase wrote them. The index and the
+manifest always list the whole pack, kept and remade.
 """
 
 from __future__ import annotations
@@ -10,21 +15,21 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 
 from functools import cache
 
 from . import resources
-from .compose import Briefing, briefings_for
+from .compose import Briefing, briefings_for, compose
 from .contain import contained_dir
 from .contrast import full_brand
 from .errors import Location, MakecaseError, Problem, shown
 from .version import __version__
 from .fit import DoesNotFit, PageFitter
 from .load import Project, _did_you_mean, load_project
-from .publish import finish_interrupted, publish
+from .publish import file_entry, finish_interrupted, publish, read_if_ours, read_manifest
 from .render import Renderer, file_uri
 from .standalone import active_parts
 from .watch import TimeLimit, time_limit, weasyprint_warnings, without_packaged
@@ -44,6 +49,8 @@ class Document:
     room_words: int = 0  # roughly how many more words an under-filled page could take
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)  # what WeasyPrint could not do
+    kept: frozenset[str] = frozenset()  # formats whose files stay from the previous build
+
 
     @property
     def slug(self) -> str:
@@ -59,6 +66,15 @@ class BuildReport:
     written: list[Path]
     warnings: list[Problem]
     seconds: float
+    # The whole pack the index and manifest list: the documents made now, merged with the
+    # files kept from the previous build, in content order.
+    pack: list[Document] = field(default_factory=list)
+
+    @property
+    def kept(self) -> list[Document]:
+        """Documents of the pack whose files all stay from the previous build."""
+        made = {d.slug for d in self.documents}
+        return [d for d in self.pack if d.slug not in made]
 
 
 def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = None,
@@ -81,15 +97,73 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
 
     finish_interrupted(out_dir)
     briefings = briefings_for(project, audience_ids or None, place_ids or None)
+    previous = previous_documents(project, out_dir)
     renderer = Renderer(project)
-    documents = make_documents(project, briefings, chosen_formats, renderer)
+    kept = {slug: frozenset(d.files) for slug, d in previous.items()}
+    documents = make_documents(project, briefings, chosen_formats, renderer, kept)
     # Content warnings, under-filled pages and WeasyPrint's warnings together, so --strict lists
     # everything at once.
     warnings = list(project.warnings) + fill_warnings(project, documents) + document_warnings(documents)
     if strict and warnings:
         raise MakecaseError(warnings, summary=f"--strict: {len(warnings)} warning(s) to fix; nothing was written:")
-    written = write_documents(project, documents, out_dir, renderer)
-    return BuildReport(out_dir, documents, written, warnings, time.perf_counter() - started)
+    pack = whole_pack(project, documents, previous)
+    written = write_documents(project, pack, out_dir, renderer)
+    return BuildReport(out_dir, documents, written, warnings, time.perf_counter() - started, pack)
+
+
+def previous_documents(project: Project, out_dir: Path) -> dict[str, Document]:
+    """The previous build's documents that a partial build keeps, by slug: those still in the
+    content, with the files that are still as makecase wrote them (bytes read back, checked
+    against the manifest's SHA-256). A document no longer in the content is left out, so its
+    files are removed as stale."""
+    kept: dict[str, Document] = {}
+    for entry in read_manifest(out_dir).get("documents", []):
+        audience, place = entry.get("audience"), entry.get("place")
+        if audience not in project.audiences or not _place_exists(project, place):
+            continue
+        briefing = compose(project, project.audiences[audience], project.places[place] if place else None)
+        files = {}
+        for fmt, file in entry["files"].items():
+            found = file_entry(file)
+            if fmt in FORMATS + ("png",) and found and found[0] == f"{briefing.slug}.{fmt}":
+                data = read_if_ours(out_dir, *found)
+                if data is not None:
+                    files[fmt] = data
+        if files:
+            document = Document(briefing, files, kept=frozenset(files))
+            body, fill = entry.get("body_size_pt"), entry.get("fill_percent")
+            document.body_size = body if isinstance(body, (int, float)) else None
+            document.fill = fill if isinstance(fill, (int, float)) else None
+            kept[briefing.slug] = document
+    return kept
+
+
+def _place_exists(project: Project, place: object) -> bool:
+    if place is None:
+        return not project.places
+    return isinstance(place, str) and place in project.places
+
+
+def whole_pack(project: Project, made: list[Document], previous: dict[str, Document]) -> list[Document]:
+    """The documents made now and those kept, in content order (place, then audience); a
+    document made in one format keeps its other formats' files from the previous build."""
+    by_slug: dict[str, Document] = dict(previous)
+    for document in made:
+        before = by_slug.get(document.slug)
+        if before is not None:
+            kept = {fmt: data for fmt, data in before.files.items() if fmt not in document.files}
+            if kept:
+                document = replace(document, files={**document.files, **kept}, kept=frozenset(kept))
+        by_slug[document.slug] = document
+    places = list(project.places) or [None]
+    audiences = list(project.audiences)
+
+    def order(document: Document) -> tuple[int, int]:
+        place = document.briefing.place.id if document.briefing.place else None
+        return (places.index(place) if place in places else len(places),
+                audiences.index(document.briefing.audience.id))
+
+    return sorted(by_slug.values(), key=order)
 
 
 def fill_warnings(project: Project, documents: list[Document]) -> list[Problem]:
@@ -115,7 +189,7 @@ def document_warnings(documents: list[Document]) -> list[Problem]:
 
 
 def make_documents(project: Project, briefings: list[Briefing], formats: tuple[str, ...],
-                   renderer: Renderer) -> list[Document]:
+                   renderer: Renderer, kept: dict[str, frozenset[str]] | None = None) -> list[Document]:
     """Render and fit every briefing; raise every problem together, having written nothing."""
     fitter = PageFitter(project.allowed_dirs) if "pdf" in formats else None
     documents: list[Document] = []
@@ -125,7 +199,8 @@ def make_documents(project: Project, briefings: list[Briefing], formats: tuple[s
         started = time.perf_counter()
         try:
             with time_limit(seconds):  # rendering (project templates) and layout together
-                document = make_document(project, briefing, formats, renderer, fitter)
+                document = make_document(project, briefing, formats, renderer, fitter,
+                                         (kept or {}).get(briefing.slug, frozenset()))
         except _NotMade as exc:
             problems.append(exc.problem)
             continue
@@ -153,11 +228,15 @@ class _NotMade(Exception):
 
 
 def make_document(project: Project, briefing: Briefing, formats: tuple[str, ...], renderer: Renderer,
-                  fitter: PageFitter | None) -> Document:
-    """One briefing's HTML and PDF, checked: a standalone page, one A4 page, WeasyPrint's warnings kept."""
+                  fitter: PageFitter | None, kept: frozenset[str] = frozenset()) -> Document:
+    """One briefing's HTML and PDF, checked: a standalone page, one A4 page, WeasyPrint's warnings kept.
+
+    kept: formats whose files stay from the previous build (a partial build), so the web page
+    links to a kept PDF, and a new PDF redraws a kept web page's picture.
+    """
     document = Document(briefing)
     if "html" in formats:
-        pdf_href = f"{briefing.audience.id}.pdf" if "pdf" in formats else None
+        pdf_href = f"{briefing.audience.id}.pdf" if "pdf" in formats or "pdf" in kept else None
         html = renderer.render_html(briefing, "screen", pdf_href)
         found = active_parts(html)
         if found:
@@ -183,7 +262,7 @@ def make_document(project: Project, briefing: Briefing, formats: tuple[str, ...]
                 key=f"audience {shown(briefing.slug)}",
                 hint="Look for deeply nested lists in this audience's texts or project templates.")) from None
         document.warnings = without_packaged(warnings, _packaged_css())
-        if "html" in formats:
+        if "html" in formats or "html" in kept:
             # The page as a picture: the HTML page's Open Graph image (link previews).
             document.files["png"] = page_png(document.files["pdf"])
         document.body_size = fitted.body_size
@@ -195,15 +274,20 @@ def make_document(project: Project, briefing: Briefing, formats: tuple[str, ...]
 
 def write_documents(project: Project, documents: list[Document], out_dir: Path,
                    renderer: Renderer) -> list[Path]:
-    """Every file of the build, the manifest and the index page, replacing the previous set whole."""
+    """Every file of the build, the manifest and the index page, replacing the previous set whole
+    (files kept from the previous build stay as they are)."""
     files: dict[str, bytes] = {}
+    keep: set[str] = set()
     for document in documents:
         for fmt, data in document.files.items():
-            files[f"{document.slug}.{fmt}"] = data
+            if fmt in document.kept:
+                keep.add(f"{document.slug}.{fmt}")
+            else:
+                files[f"{document.slug}.{fmt}"] = data
     if any("html" in d.files for d in documents):
         files["index.html"] = index_page(project, documents, renderer).encode("utf-8")
     files["manifest.json"] = (json.dumps(_manifest(project, documents), indent=2) + "\n").encode("utf-8")
-    return publish(out_dir, files)
+    return publish(out_dir, files, keep)
 
 
 def index_page(project: Project, documents: list[Document], renderer: Renderer) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from html.parser import HTMLParser
 
@@ -127,3 +128,98 @@ def test_build_one_audience_and_one_format(tmp_path):
     report = makecase.build(tmp_path, audiences=["gps"], formats=["pdf"], out=tmp_path / "one")
     assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["gps.pdf", "manifest.json"]
     assert [d.slug for d in report.documents] == ["gps"]
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a" and dict(attrs).get("href"):
+            self.hrefs.append(dict(attrs)["href"])
+
+
+def _files(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _index_links_resolve(folder):
+    links = _Links()
+    links.feed((folder / "index.html").read_text(encoding="utf-8"))
+    local = [h for h in links.hrefs if "://" not in h and not h.startswith("mailto:")]
+    assert local and all((folder / h).is_file() for h in local), local
+    return local
+
+
+@pytest.fixture
+def pack_dir(default_pack, tmp_path):
+    """A copy of the default pack's output, to build over."""
+    import shutil
+
+    out = tmp_path / "output"
+    shutil.copytree(default_pack.out_dir, out)
+    return out
+
+
+@pytest.mark.parametrize("options", [{"audiences": ["gps"]}, {"formats": ["pdf"], "audiences": ["gps"]},
+                                     {"formats": ["html"], "audiences": ["pcn-leads"]}])
+def test_a_partial_build_keeps_the_rest_of_the_pack_byte_for_byte(pack_dir, tmp_path, options):
+    import makecase
+
+    before = _files(pack_dir)
+    report = makecase.build(tmp_path, out=pack_dir, **options)
+    after = _files(pack_dir)
+    assert set(after) == set(before)
+    remade = {f"{d.slug}.{fmt}" for d in report.documents for fmt in d.files}
+    unchanged = {name for name in before if name not in remade | {"index.html", "manifest.json"}}
+    assert unchanged and all(after[name] == before[name] for name in unchanged)
+    # The index and the manifest still list the whole pack, and every link leads to a file.
+    local = _index_links_resolve(pack_dir)
+    for audience in AUDIENCE_IDS:
+        assert f"{audience}.pdf" in local and f"{audience}.html" in local
+    manifest = json.loads(after["manifest.json"])
+    assert [d["audience"] for d in manifest["documents"]] == AUDIENCE_IDS
+    for document in manifest["documents"]:
+        for file in document["files"].values():
+            assert hashlib.sha256(after[file["path"]]).hexdigest() == file["sha256"]
+    if options.get("formats") == ["html"]:  # the remade web page still links to its kept PDF
+        assert 'href="pcn-leads.pdf"' in after["pcn-leads.html"].decode()
+
+
+def test_a_partial_build_removes_a_document_no_longer_in_the_content(project):
+    import makecase
+
+    places = """
+        places:
+          - id: kirklees
+            name: Kirklees
+          - id: calderdale
+            name: Calderdale
+        """
+    project.write("content/places.yaml", places)
+    out = project.root / "output"
+    makecase.build(project.root, out=out, audiences=["gps", "pcn-leads"], formats=["html"])
+    assert (out / "calderdale" / "gps.html").is_file()
+    project.write("content/places.yaml", places.split("          - id: calderdale")[0])
+    makecase.build(project.root, out=out, audiences=["gps"], formats=["html"])
+    assert not (out / "calderdale").exists()
+    assert (out / "kirklees" / "pcn-leads.html").is_file()  # not rebuilt, still in the content
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [(d["place"], d["audience"]) for d in manifest["documents"]] == [("kirklees", "gps"),
+                                                                             ("kirklees", "pcn-leads")]
+    assert sorted(_index_links_resolve(out)) == ["kirklees/gps.html", "kirklees/pcn-leads.html"]
+
+
+def test_a_partial_build_never_keeps_a_file_a_person_changed(pack_dir, tmp_path):
+    import makecase
+
+    (pack_dir / "nurses.pdf").write_bytes(b"mine")  # never listed: left alone
+    (pack_dir / "commissioners.html").write_text("edited by hand", encoding="utf-8")
+    makecase.build(tmp_path, out=pack_dir, audiences=["gps"])
+    manifest = json.loads((pack_dir / "manifest.json").read_text())
+    listed = {f["path"] for d in manifest["documents"] for f in d["files"].values()}
+    assert "commissioners.html" not in listed and "commissioners.pdf" in listed
+    assert (pack_dir / "commissioners.html").read_text() == "edited by hand"
+    assert (pack_dir / "nurses.pdf").read_bytes() == b"mine"
+    assert 'href="commissioners.html"' not in (pack_dir / "index.html").read_text()
