@@ -55,7 +55,9 @@ class FittedPage:
     room_words: int = 0  # roughly how many words the page could take at its natural spacing
 
     def write_pdf(self) -> bytes:
-        return self.document.write_pdf(**PDF_OPTIONS)
+        # The file identifier (/ID) is a hash of the PDF's own objects, so the same page makes
+        # the same bytes on every build (CreationDate is the content's review date).
+        return self.document.write_pdf(pdf_identifier=True, **PDF_OPTIONS)
 
 
 class DoesNotFit(Exception):

@@ -223,3 +223,16 @@ def test_a_partial_build_never_keeps_a_file_a_person_changed(pack_dir, tmp_path)
     assert (pack_dir / "commissioners.html").read_text() == "edited by hand"
     assert (pack_dir / "nurses.pdf").read_bytes() == b"mine"
     assert 'href="commissioners.html"' not in (pack_dir / "index.html").read_text()
+
+
+def test_two_clean_builds_make_byte_identical_files(default_pack, tmp_path):
+    import makecase
+
+    again = makecase.build(tmp_path, out=tmp_path / "again")  # another folder, another time
+    first, second = _files(default_pack.out_dir), _files(again.out_dir)
+    assert set(first) == set(second)
+    assert [name for name in first if first[name] != second[name]] == []
+    # Each PDF carries a file identifier, made from its own content.
+    ids = {name: pypdf.PdfReader(default_pack.out_dir / name).trailer["/ID"][0]
+           for name in first if name.endswith(".pdf")}
+    assert len(set(ids.values())) == len(ids)
