@@ -75,8 +75,9 @@ class PageFitter:
         self.font_config = FontConfiguration()
         self.fetcher = ProjectOnlyFetcher(allowed_dirs)
         self._size_css: dict[float, CSS] = {}
-        # Height one mm of --stretch added on the last page: pages of one build are alike, so
-        # the next page's first trial usually lands at once.
+        # Height one mm of --stretch adds, measured on this page's first trial. Not carried from
+        # one page to the next: a page must come out the same whichever pages were laid out
+        # before it (a partial or incremental build, another worker), byte for byte.
         self._stretch_slope: float | None = None
 
     def _size(self, body_size: float) -> CSS:
@@ -93,6 +94,7 @@ class PageFitter:
 
     def fit(self, html_text: str, base_url: Path, layout: Layout, label: str) -> FittedPage:
         html = HTML(string=html_text, base_url=str(base_url), url_fetcher=self.fetcher)
+        self._stretch_slope = None
         size = layout.body_size
         layouts = 0
         while True:

@@ -17,7 +17,7 @@ import json
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from functools import cache
 
@@ -25,9 +25,9 @@ from . import resources
 from .compose import Briefing, briefings_for, compose
 from .contain import contained_dir
 from .contrast import full_brand
-from .errors import Location, MakecaseError, Problem, shown
+from .cache import InputsHasher
+from .errors import Location, MakecaseError, Problem, clean, shown
 from .version import __version__
-from .fit import DoesNotFit, PageFitter
 from .load import Project, _did_you_mean, load_project
 from .publish import file_entry, finish_interrupted, publish, read_if_ours, read_manifest
 from .render import Renderer, file_uri
@@ -50,6 +50,7 @@ class Document:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)  # what WeasyPrint could not do
     kept: frozenset[str] = frozenset()  # formats whose files stay from the previous build
+    inputs: str | None = None  # the hash of what its files are made from (cache.py)
 
 
     @property
@@ -69,18 +70,81 @@ class BuildReport:
     # The whole pack the index and manifest list: the documents made now, merged with the
     # files kept from the previous build, in content order.
     pack: list[Document] = field(default_factory=list)
+    # Documents this build chose whose inputs had not changed: their files stay, not laid out.
+    unchanged: list[Document] = field(default_factory=list)
 
     @property
     def kept(self) -> list[Document]:
         """Documents of the pack whose files all stay from the previous build."""
-        made = {d.slug for d in self.documents}
+        made = {d.slug for d in self.documents} | {d.slug for d in self.unchanged}
         return [d for d in self.pack if d.slug not in made]
+
+    def summary(self) -> str:
+        """The one line a build ends with, also under -q."""
+        kept = f", kept {len(self.kept)} from the previous build" if self.kept else ""
+        kept = (f", {len(self.unchanged)} unchanged" if self.unchanged else "") + kept
+        warned = f", {len(self.warnings)} warning(s)" if self.warnings else ""
+        return (f"Wrote {len(self.documents)} briefing(s) to {clean(str(self.out_dir))}{kept}{warned} "
+                f"in {self.seconds:.1f} s.")
+
+    def as_json(self, base: Path | None = None) -> dict:
+        """The report for scripts and CI: every document of the pack, made now or kept."""
+        made = {d.slug for d in self.documents}
+        return {
+            "generator": f"makecase {__version__}",
+            "out_dir": str(self.out_dir),
+            "seconds": round(self.seconds, 3),
+            "made": len(self.documents),
+            "unchanged": len(self.unchanged),
+            "kept": len(self.kept),
+            "documents": [{
+                "slug": d.slug,
+                "audience": d.briefing.audience.id,
+                "place": d.briefing.place.id if d.briefing.place else None,
+                "made": d.slug in made,
+                "files": {fmt: {"path": f"{d.slug}.{fmt}", "bytes": len(data), "kept": fmt in d.kept}
+                          for fmt, data in d.files.items()},
+                "body_size_pt": d.body_size,
+                "fill_percent": d.fill,
+                "room_words": d.room_words if d.slug in made else None,
+                "layouts": d.layouts if d.slug in made else None,
+                "seconds": round(d.seconds, 3) if d.slug in made else None,
+            } for d in self.pack],
+            "warnings": [{"message": w.message,
+                          "where": ({"file": _shown_path(w.location.file, base), "line": w.location.line,
+                                     "column": w.location.column} if w.location else None),
+                          "at": w.key, "hint": w.hint} for w in self.warnings],
+        }
+
+
+def _shown_path(file: Path, base: Path | None) -> str:
+    if base is not None:
+        try:
+            return str(Path(file).resolve().relative_to(Path(base).resolve()))
+        except (ValueError, OSError):
+            pass
+    return str(file)
+
+
+def document_line(document: Document, verbose: bool = False) -> str:
+    """One line per document as it is done: its files, and how its page came out."""
+    detail = (f" (body {document.body_size:g}pt, page {document.fill:.0f}% full"
+              + (f", {document.layouts} layouts, {document.seconds:.2f} s" if verbose else "") + ")"
+              if document.body_size else (f" ({document.seconds:.2f} s)" if verbose else ""))
+    files = ", ".join(f"{document.slug}.{f}" for f in document.files)
+    return f"  {clean(files)}{detail}"
 
 
 def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = None,
           places: Iterable[str] | None = None, formats: Iterable[str] | None = None,
-          out: Path | str | None = None, strict: bool = False) -> BuildReport:
-    """Build briefings for a project folder. Raises MakecaseError for anything a person can fix."""
+          out: Path | str | None = None, strict: bool = False,
+          progress: Callable[[Document], None] | None = None, force: bool = False) -> BuildReport:
+    """Build briefings for a project folder. Raises MakecaseError for anything a person can fix.
+
+    progress, if given, is called with each document as soon as it is made (before anything
+    is written: a later failure still writes nothing). A chosen document whose inputs are
+    unchanged since the previous build, with its files still in place, is not made again
+    unless force is given."""
     started = time.perf_counter()
     if out is not None:
         finish_interrupted(Path(out))  # before anything can fail: the folder is whole again
@@ -100,15 +164,59 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
     previous = previous_documents(project, out_dir)
     renderer = Renderer(project)
     kept = {slug: frozenset(d.files) for slug, d in previous.items()}
-    documents = make_documents(project, briefings, chosen_formats, renderer, kept)
-    # Content warnings, under-filled pages and WeasyPrint's warnings together, so --strict lists
-    # everything at once.
-    warnings = list(project.warnings) + fill_warnings(project, documents) + document_warnings(documents)
+    to_make, unchanged, inputs = unchanged_documents(project, renderer, briefings, chosen_formats,
+                                                     previous, force)
+    documents = make_documents(project, to_make, chosen_formats, renderer, kept, progress)
+    for document in documents:
+        document.inputs = inputs[document.slug]
+    # Content warnings, under-filled pages and WeasyPrint's warnings together (an unchanged
+    # page's as recorded when it was made), so --strict lists everything at once.
+    checked = documents + unchanged
+    warnings = list(project.warnings) + fill_warnings(project, checked) + document_warnings(checked)
     if strict and warnings:
         raise MakecaseError(warnings, summary=f"--strict: {len(warnings)} warning(s) to fix; nothing was written:")
     pack = whole_pack(project, documents, previous)
     written = write_documents(project, pack, out_dir, renderer)
-    return BuildReport(out_dir, documents, written, warnings, time.perf_counter() - started, pack)
+    return BuildReport(out_dir, documents, written, warnings, time.perf_counter() - started, pack,
+                       unchanged)
+
+
+def unchanged_documents(project: Project, renderer: Renderer, briefings: list[Briefing],
+                        formats: tuple[str, ...], previous: dict[str, Document], force: bool
+                        ) -> tuple[list[Briefing], list[Document], dict[str, str]]:
+    """Split the chosen briefings into those to make and the previous documents that stand:
+    same inputs hash, and every file this build would write still there as makecase wrote it."""
+    hasher = InputsHasher(project, renderer)
+    to_make: list[Briefing] = []
+    unchanged: list[Document] = []
+    inputs: dict[str, str] = {}
+    problems: list[Problem] = []
+    for briefing in briefings:
+        before = previous.get(briefing.slug)
+        kept = frozenset(before.files) if before else frozenset()
+        try:
+            with time_limit(project.limits.layout_seconds):  # project templates render here
+                digest = inputs[briefing.slug] = hasher.inputs(briefing, formats, kept)
+        except TimeLimit:
+            problems.append(_too_long(project, briefing))
+            continue
+        wanted = set(formats) | ({"png"} if "pdf" in formats and "html" in set(formats) | kept else set())
+        if not force and before is not None and before.inputs == digest and wanted <= kept:
+            unchanged.append(before)
+        else:
+            to_make.append(briefing)
+    if problems:
+        raise MakecaseError(problems, summary=f"{len(problems)} briefing(s) could not be made; "
+                                              "nothing was written:")
+    return to_make, unchanged, inputs
+
+
+def _too_long(project: Project, briefing: Briefing) -> Problem:
+    return Problem(
+        f"Making this page took more than {project.limits.layout_seconds} s, the limit for one document.",
+        briefing.audience.where(), key=f"audience {shown(briefing.slug)}",
+        hint="Look for very long texts, unusual CSS or loops in project templates; or raise "
+             "limits.layout_seconds in makecase.yaml.")
 
 
 def previous_documents(project: Project, out_dir: Path) -> dict[str, Document]:
@@ -131,9 +239,14 @@ def previous_documents(project: Project, out_dir: Path) -> dict[str, Document]:
                     files[fmt] = data
         if files:
             document = Document(briefing, files, kept=frozenset(files))
-            body, fill = entry.get("body_size_pt"), entry.get("fill_percent")
+            body, fill, room = entry.get("body_size_pt"), entry.get("fill_percent"), entry.get("room_words")
             document.body_size = body if isinstance(body, (int, float)) else None
             document.fill = fill if isinstance(fill, (int, float)) else None
+            document.room_words = room if isinstance(room, int) else 0
+            inputs, warnings = entry.get("inputs"), entry.get("warnings")
+            document.inputs = inputs if isinstance(inputs, str) else None
+            document.warnings = ([w for w in warnings if isinstance(w, str)]
+                                 if isinstance(warnings, list) else [])
             kept[briefing.slug] = document
     return kept
 
@@ -154,6 +267,8 @@ def whole_pack(project: Project, made: list[Document], previous: dict[str, Docum
             kept = {fmt: data for fmt, data in before.files.items() if fmt not in document.files}
             if kept:
                 document = replace(document, files={**document.files, **kept}, kept=frozenset(kept))
+                if "pdf" in kept:  # the kept PDF's page, as measured when it was made
+                    document.body_size, document.fill = before.body_size, before.fill
         by_slug[document.slug] = document
     places = list(project.places) or [None]
     audiences = list(project.audiences)
@@ -189,9 +304,14 @@ def document_warnings(documents: list[Document]) -> list[Problem]:
 
 
 def make_documents(project: Project, briefings: list[Briefing], formats: tuple[str, ...],
-                   renderer: Renderer, kept: dict[str, frozenset[str]] | None = None) -> list[Document]:
+                   renderer: Renderer, kept: dict[str, frozenset[str]] | None = None,
+                   progress: Callable[[Document], None] | None = None) -> list[Document]:
     """Render and fit every briefing; raise every problem together, having written nothing."""
-    fitter = PageFitter(project.allowed_dirs) if "pdf" in formats else None
+    fitter = None
+    if "pdf" in formats and briefings:
+        from .fit import PageFitter  # WeasyPrint: loaded only when a page is to be laid out
+
+        fitter = PageFitter(project.allowed_dirs)
     documents: list[Document] = []
     problems: list[Problem] = []
     seconds = project.limits.layout_seconds
@@ -205,14 +325,12 @@ def make_documents(project: Project, briefings: list[Briefing], formats: tuple[s
             problems.append(exc.problem)
             continue
         except TimeLimit:
-            problems.append(Problem(
-                f"Making this page took more than {seconds} s, the limit for one document.",
-                briefing.audience.where(), key=f"audience {shown(briefing.slug)}",
-                hint="Look for very long texts, unusual CSS or loops in project templates; or raise "
-                     "limits.layout_seconds in makecase.yaml."))
+            problems.append(_too_long(project, briefing))
             continue
         document.seconds = time.perf_counter() - started
         documents.append(document)
+        if progress is not None:
+            progress(document)
     if problems:
         raise MakecaseError(problems, summary=f"{len(problems)} briefing(s) could not be made; "
                                               "nothing was written:")
@@ -247,6 +365,8 @@ def make_document(project: Project, briefing: Briefing, formats: tuple[str, ...]
                      "run or loaded from elsewhere. Remove it from the template."))
         document.files["html"] = html.encode("utf-8")
     if fitter is not None:
+        from .fit import DoesNotFit
+
         try:
             with weasyprint_warnings() as warnings:
                 # A URL, not a path: WeasyPrint cannot turn a path that is not UTF-8 into one.
@@ -322,6 +442,9 @@ def _manifest(project: Project, documents: list[Document]) -> dict:
                 "evidence": [c.item.id for c in d.briefing.cases],
                 "body_size_pt": d.body_size,
                 "fill_percent": d.fill,
+                "room_words": d.room_words,
+                "warnings": d.warnings,
+                "inputs": d.inputs,
                 "files": {fmt: {"path": f"{d.slug}.{fmt}", "sha256": hashlib.sha256(data).hexdigest(),
                                 "bytes": len(data)} for fmt, data in d.files.items()},
             }

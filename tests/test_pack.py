@@ -168,16 +168,19 @@ def test_a_partial_build_keeps_the_rest_of_the_pack_byte_for_byte(pack_dir, tmp_
     import makecase
 
     before = _files(pack_dir)
-    report = makecase.build(tmp_path, out=pack_dir, **options)
+    (pack_dir / "trust-executives.html").unlink()  # kept pages are listed only if still there
+    report = makecase.build(tmp_path, out=pack_dir, force=True, **options)
     after = _files(pack_dir)
-    assert set(after) == set(before)
+    assert set(after) == set(before) - {"trust-executives.html"}
     remade = {f"{d.slug}.{fmt}" for d in report.documents for fmt in d.files}
-    unchanged = {name for name in before if name not in remade | {"index.html", "manifest.json"}}
-    assert unchanged and all(after[name] == before[name] for name in unchanged)
+    assert remade and len(remade) < len(after) - 2
+    # Every file kept byte for byte; and a page made on its own comes out byte for byte as it
+    # did among the whole pack.
+    assert {name for name in after if after[name] != before[name]} <= {"index.html", "manifest.json"}
     # The index and the manifest still list the whole pack, and every link leads to a file.
     local = _index_links_resolve(pack_dir)
     for audience in AUDIENCE_IDS:
-        assert f"{audience}.pdf" in local and f"{audience}.html" in local
+        assert f"{audience}.pdf" in local and (f"{audience}.html" in local) == (audience != "trust-executives")
     manifest = json.loads(after["manifest.json"])
     assert [d["audience"] for d in manifest["documents"]] == AUDIENCE_IDS
     for document in manifest["documents"]:
@@ -236,3 +239,65 @@ def test_two_clean_builds_make_byte_identical_files(default_pack, tmp_path):
     ids = {name: pypdf.PdfReader(default_pack.out_dir / name).trailer["/ID"][0]
            for name in first if name.endswith(".pdf")}
     assert len(set(ids.values())) == len(ids)
+
+
+def test_build_prints_each_page_as_it_is_done_or_only_the_summary_or_json(pack_dir, tmp_path):
+    from click.testing import CliRunner
+
+    from makecase.cli import cli
+
+    def run(*args):
+        result = CliRunner().invoke(cli, ["-C", str(tmp_path), "build", "--out", str(pack_dir),
+                                          "-a", "gps", "-a", "pcn-leads", "-f", "html", "--force", *args])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    lines = run().splitlines()
+    assert lines[0].strip() == "gps.html" and lines[1].strip() == "pcn-leads.html"
+    assert lines[-1].startswith("Wrote 2 briefing(s)") and "kept 4 from the previous build" in lines[-1]
+    quiet = run("-q").splitlines()
+    assert len(quiet) == 1 and quiet[0].startswith("Wrote 2 briefing(s)")
+    assert "kept trust-executives: html, pdf, png" in run("-v")
+    report = json.loads(run("--json"))
+    assert (report["made"], report["kept"]) == (2, 4)
+    assert [d["audience"] for d in report["documents"]] == AUDIENCE_IDS
+    gps = next(d for d in report["documents"] if d["audience"] == "gps")
+    assert gps["made"] and not gps["files"]["html"]["kept"] and gps["files"]["pdf"]["kept"]
+    assert gps["fill_percent"] > 50  # the kept PDF's page, as measured when it was made
+    for document in report["documents"]:
+        for file in document["files"].values():
+            assert (pack_dir / file["path"]).stat().st_size == file["bytes"]
+
+
+def test_a_second_build_makes_nothing_and_an_edit_remakes_only_its_page(pack_dir, project):
+    import makecase
+
+    before = _files(pack_dir)
+    again = makecase.build(project.root, out=pack_dir)
+    assert again.documents == [] and [d.slug for d in again.unchanged] == AUDIENCE_IDS
+    assert _files(pack_dir) == before  # index and manifest included
+    project.write("content/audiences.yaml", """
+        audiences:
+          - id: gps
+            key_message: Brief advice on physical activity works, and your practice can give it.
+        """)
+    edited = makecase.build(project.root, out=pack_dir)
+    assert [d.slug for d in edited.documents] == ["gps"]
+    after = _files(pack_dir)
+    assert "Brief advice on physical activity works" in pdf_text(pack_dir / "gps.pdf")
+    assert {n for n in after if after[n] != before[n]} == {"gps.pdf", "gps.html", "gps.png",
+                                                          "index.html", "manifest.json"}
+    forced = makecase.build(project.root, out=pack_dir, force=True, audiences=["pcn-leads"])
+    assert [d.slug for d in forced.documents] == ["pcn-leads"]
+    assert _files(pack_dir) == after  # made again, the same bytes
+
+
+def test_a_page_whose_file_was_deleted_or_edited_is_made_again(pack_dir, tmp_path):
+    import makecase
+
+    (pack_dir / "gps.png").unlink()
+    (pack_dir / "pcn-leads.html").write_text("edited by hand", encoding="utf-8")
+    report = makecase.build(tmp_path, out=pack_dir)
+    assert [d.slug for d in report.documents] == ["gps", "pcn-leads"]
+    assert (pack_dir / "gps.png").is_file()
+    assert "edited by hand" not in (pack_dir / "pcn-leads.html").read_text(encoding="utf-8")
