@@ -111,13 +111,16 @@ def _complete_listed_id(ctx: click.Context, param: click.Parameter, incomplete: 
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder. Default: output/ in the project folder.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (for CI).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, metavar="N",
+              help="Lay out N pages at once in N processes. Default: the number of CPUs.")
 @click.option("--force", is_flag=True, help="Make every chosen page again, even if nothing it is made from changed.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary line.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print each page's layouts and time, and the pages kept.")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON (for scripts and CI).")
 @click.pass_obj
 def build(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], fmt: str | None,
-          out: Path | None, strict: bool, force: bool, quiet: bool, verbose: bool, as_json: bool) -> None:
+          out: Path | None, strict: bool, jobs: int | None, force: bool, quiet: bool, verbose: bool,
+          as_json: bool) -> None:
     """Build a one-page PDF and an HTML page for every audience.
 
     With -a, -p or --format only those pages are made; the rest of the previous pack in the
@@ -127,11 +130,12 @@ def build(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], 
 
     from .pack import build as run_build
     from .pack import document_line
+    from .workers import default_jobs
 
     formats = None if fmt is None else (("pdf", "html") if fmt == "all" else (fmt,))
     loud = not quiet and not as_json
     report = run_build(obj.project_dir, audiences=audiences, places=places, formats=formats,
-                       out=out, strict=strict, force=force,
+                       out=out, strict=strict, force=force, jobs=jobs or default_jobs(),
                        progress=(lambda d: click.echo(document_line(d, verbose))) if loud else None)
     if as_json:
         click.echo(json.dumps(report.as_json(obj.project_dir), indent=2))

@@ -138,13 +138,14 @@ def document_line(document: Document, verbose: bool = False) -> str:
 def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = None,
           places: Iterable[str] | None = None, formats: Iterable[str] | None = None,
           out: Path | str | None = None, strict: bool = False,
-          progress: Callable[[Document], None] | None = None, force: bool = False) -> BuildReport:
+          progress: Callable[[Document], None] | None = None, force: bool = False,
+          jobs: int = 1) -> BuildReport:
     """Build briefings for a project folder. Raises MakecaseError for anything a person can fix.
 
     progress, if given, is called with each document as soon as it is made (before anything
     is written: a later failure still writes nothing). A chosen document whose inputs are
     unchanged since the previous build, with its files still in place, is not made again
-    unless force is given."""
+    unless force is given. jobs > 1 lays pages out in that many processes, with the same bytes."""
     started = time.perf_counter()
     if out is not None:
         finish_interrupted(Path(out))  # before anything can fail: the folder is whole again
@@ -166,7 +167,7 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
     kept = {slug: frozenset(d.files) for slug, d in previous.items()}
     to_make, unchanged, inputs = unchanged_documents(project, renderer, briefings, chosen_formats,
                                                      previous, force)
-    documents = make_documents(project, to_make, chosen_formats, renderer, kept, progress)
+    documents = make_documents(project, to_make, chosen_formats, renderer, kept, progress, jobs)
     for document in documents:
         document.inputs = inputs[document.slug]
     # Content warnings, under-filled pages and WeasyPrint's warnings together (an unchanged
@@ -198,7 +199,7 @@ def unchanged_documents(project: Project, renderer: Renderer, briefings: list[Br
             with time_limit(project.limits.layout_seconds):  # project templates render here
                 digest = inputs[briefing.slug] = hasher.inputs(briefing, formats, kept)
         except TimeLimit:
-            problems.append(_too_long(project, briefing))
+            problems.append(too_long(project, briefing))
             continue
         wanted = set(formats) | ({"png"} if "pdf" in formats and "html" in set(formats) | kept else set())
         if not force and before is not None and before.inputs == digest and wanted <= kept:
@@ -211,7 +212,7 @@ def unchanged_documents(project: Project, renderer: Renderer, briefings: list[Br
     return to_make, unchanged, inputs
 
 
-def _too_long(project: Project, briefing: Briefing) -> Problem:
+def too_long(project: Project, briefing: Briefing) -> Problem:
     return Problem(
         f"Making this page took more than {project.limits.layout_seconds} s, the limit for one document.",
         briefing.audience.where(), key=f"audience {shown(briefing.slug)}",
@@ -305,8 +306,13 @@ def document_warnings(documents: list[Document]) -> list[Problem]:
 
 def make_documents(project: Project, briefings: list[Briefing], formats: tuple[str, ...],
                    renderer: Renderer, kept: dict[str, frozenset[str]] | None = None,
-                   progress: Callable[[Document], None] | None = None) -> list[Document]:
-    """Render and fit every briefing; raise every problem together, having written nothing."""
+                   progress: Callable[[Document], None] | None = None, jobs: int = 1) -> list[Document]:
+    """Render and fit every briefing; raise every problem together, having written nothing.
+
+    jobs > 1 lays pages out in that many worker processes (workers.py); the documents come
+    back in the order of the briefings, with the same bytes."""
+    if jobs > 1 and len(briefings) > 1:
+        return _make_in_parallel(project, briefings, formats, kept or {}, progress, jobs)
     fitter = None
     if "pdf" in formats and briefings:
         from .fit import PageFitter  # WeasyPrint: loaded only when a page is to be laid out
@@ -321,11 +327,11 @@ def make_documents(project: Project, briefings: list[Briefing], formats: tuple[s
             with time_limit(seconds):  # rendering (project templates) and layout together
                 document = make_document(project, briefing, formats, renderer, fitter,
                                          (kept or {}).get(briefing.slug, frozenset()))
-        except _NotMade as exc:
+        except NotMade as exc:
             problems.append(exc.problem)
             continue
         except TimeLimit:
-            problems.append(_too_long(project, briefing))
+            problems.append(too_long(project, briefing))
             continue
         document.seconds = time.perf_counter() - started
         documents.append(document)
@@ -337,7 +343,37 @@ def make_documents(project: Project, briefings: list[Briefing], formats: tuple[s
     return documents
 
 
-class _NotMade(Exception):
+def _make_in_parallel(project: Project, briefings: list[Briefing], formats: tuple[str, ...],
+                      kept: dict[str, frozenset[str]], progress: Callable[[Document], None] | None,
+                      jobs: int) -> list[Document]:
+    from .workers import make_in_parallel
+
+    made: dict[int, Document] = {}
+    problems: dict[int, list[Problem]] = {}
+    errors: list[MakecaseError] = []
+
+    def done(index: int, briefing: Briefing, result: tuple) -> None:
+        if result[0] == "made":
+            document = Document(briefing, **result[1])
+            made[index] = document
+            if progress is not None:
+                progress(document)
+        elif result[0] == "problem":
+            problems[index] = [result[1]]
+        else:
+            errors.append(MakecaseError(result[1], summary=result[2]))
+
+    make_in_parallel(project, briefings, formats, kept, jobs, done)
+    if errors:
+        raise errors[0]
+    if problems:
+        found = [p for i in sorted(problems) for p in problems[i]]
+        raise MakecaseError(found, summary=f"{len(found)} briefing(s) could not be made; "
+                                           "nothing was written:")
+    return [made[i] for i in sorted(made)]
+
+
+class NotMade(Exception):
     """One document could not be made: the build goes on to report the others too."""
 
     def __init__(self, problem: Problem) -> None:
@@ -358,7 +394,7 @@ def make_document(project: Project, briefing: Briefing, formats: tuple[str, ...]
         html = renderer.render_html(briefing, "screen", pdf_href)
         found = active_parts(html)
         if found:
-            raise _NotMade(Problem(
+            raise NotMade(Problem(
                 f"The web page would run or load something: {', '.join(found[:3])}.", None,
                 key=f"document {briefing.slug}.html",
                 hint="A project template in templates/ adds it: pages are standalone, with nothing "
@@ -374,10 +410,10 @@ def make_document(project: Project, briefing: Briefing, formats: tuple[str, ...]
                                     project.settings.layout, briefing.slug)
                 document.files["pdf"] = fitted.write_pdf()
         except DoesNotFit as exc:
-            raise _NotMade(Problem(exc.problem.message, briefing.audience.where(),
+            raise NotMade(Problem(exc.problem.message, briefing.audience.where(),
                                    key=f"audience {briefing.slug}", hint=exc.problem.hint)) from None
         except RecursionError:
-            raise _NotMade(Problem(
+            raise NotMade(Problem(
                 "This page is nested too deeply to lay out.", briefing.audience.where(),
                 key=f"audience {shown(briefing.slug)}",
                 hint="Look for deeply nested lists in this audience's texts or project templates.")) from None
