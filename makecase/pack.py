@@ -348,6 +348,9 @@ def _make_in_parallel(project: Project, briefings: list[Briefing], formats: tupl
                       jobs: int) -> list[Document]:
     from .workers import make_in_parallel
 
+    if "pdf" in formats:
+        # Load WeasyPrint here, once: forked workers share it instead of each importing it.
+        from . import fit  # noqa: F401
     made: dict[int, Document] = {}
     problems: dict[int, list[Problem]] = {}
     errors: list[MakecaseError] = []
