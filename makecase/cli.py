@@ -129,14 +129,18 @@ def build(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], 
     import json
 
     from .pack import build as run_build
-    from .pack import document_line
+    from .pack import document_line, progress_bar
     from .workers import default_jobs
 
     formats = None if fmt is None else (("pdf", "html") if fmt == "all" else (fmt,))
-    loud = not quiet and not as_json
+    progress = None
+    if not quiet and not as_json:
+        # A bar on a person's terminal; one plain line per page in CI and logs.
+        bar = sys.stdout.isatty() and not os.environ.get("CI") and not verbose
+        progress = (lambda d, done, total: click.echo(progress_bar(d, done, total), nl=done == total)) if bar \
+            else (lambda d, done, total: click.echo(document_line(d, verbose)))
     report = run_build(obj.project_dir, audiences=audiences, places=places, formats=formats,
-                       out=out, strict=strict, force=force, jobs=jobs or default_jobs(),
-                       progress=(lambda d: click.echo(document_line(d, verbose))) if loud else None)
+                       out=out, strict=strict, force=force, jobs=jobs or default_jobs(), progress=progress)
     if as_json:
         click.echo(json.dumps(report.as_json(obj.project_dir), indent=2))
         return

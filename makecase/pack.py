@@ -126,6 +126,12 @@ def _shown_path(file: Path, base: Path | None) -> str:
     return str(file)
 
 
+def progress_bar(document: Document, done: int, total: int, width: int = 24) -> str:
+    """A terminal's one-line bar, redrawn in place as each page is done."""
+    filled = round(width * done / max(total, 1))
+    return f"\r\033[K  [{'#' * filled}{'-' * (width - filled)}] {done}/{total} {clean(document.slug, 40)}"
+
+
 def document_line(document: Document, verbose: bool = False) -> str:
     """One line per document as it is done: its files, and how its page came out."""
     detail = (f" (body {document.body_size:g}pt, page {document.fill:.0f}% full"
@@ -138,12 +144,13 @@ def document_line(document: Document, verbose: bool = False) -> str:
 def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = None,
           places: Iterable[str] | None = None, formats: Iterable[str] | None = None,
           out: Path | str | None = None, strict: bool = False,
-          progress: Callable[[Document], None] | None = None, force: bool = False,
+          progress: Callable[[Document, int, int], None] | None = None, force: bool = False,
           jobs: int = 1) -> BuildReport:
     """Build briefings for a project folder. Raises MakecaseError for anything a person can fix.
 
-    progress, if given, is called with each document as soon as it is made (before anything
-    is written: a later failure still writes nothing). A chosen document whose inputs are
+    progress, if given, is called as soon as each document is made, with the document, how many
+    are made so far and how many this build makes (before anything is written: a later
+    failure still writes nothing). A chosen document whose inputs are
     unchanged since the previous build, with its files still in place, is not made again
     unless force is given. jobs > 1 lays pages out in that many processes, with the same bytes."""
     started = time.perf_counter()
@@ -167,7 +174,15 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
     kept = {slug: frozenset(d.files) for slug, d in previous.items()}
     to_make, unchanged, inputs = unchanged_documents(project, renderer, briefings, chosen_formats,
                                                      previous, force)
-    documents = make_documents(project, to_make, chosen_formats, renderer, kept, progress, jobs)
+    made_so_far = 0
+
+    def made(document: Document) -> None:
+        nonlocal made_so_far
+        made_so_far += 1
+        if progress is not None:
+            progress(document, made_so_far, len(to_make))
+
+    documents = make_documents(project, to_make, chosen_formats, renderer, kept, made, jobs)
     for document in documents:
         document.inputs = inputs[document.slug]
     # Content warnings, under-filled pages and WeasyPrint's warnings together (an unchanged

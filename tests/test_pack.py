@@ -303,3 +303,17 @@ def test_a_page_whose_file_was_deleted_or_edited_is_made_again(pack_dir, tmp_pat
     assert [d.slug for d in report.documents] == ["gps", "pcn-leads"]
     assert (pack_dir / "gps.png").is_file()
     assert "edited by hand" not in (pack_dir / "pcn-leads.html").read_text(encoding="utf-8")
+
+
+def test_progress_is_told_each_page_with_how_many_are_done_of_how_many(pack_dir, tmp_path):
+    import makecase
+
+    seen = []
+    makecase.build(tmp_path, out=pack_dir, audiences=["gps", "pcn-leads", "ics-leads"], formats=["html"],
+                   progress=lambda page, done, total: seen.append((page.slug, done, total)))
+    assert [(done, total) for _, done, total in seen] == [(1, 3), (2, 3), (3, 3)]
+    assert sorted(slug for slug, _, _ in seen) == ["gps", "ics-leads", "pcn-leads"]
+    seen.clear()
+    makecase.build(tmp_path, out=pack_dir, audiences=["gps"], formats=["html"], force=True,
+                   progress=lambda page, done, total: seen.append((page.slug, done, total)))
+    assert seen == [("gps", 1, 1)]
