@@ -39,7 +39,7 @@ def main() -> None:
         pack_times, ours, plain, layouts = [], [], [], []
         for _ in range(args.rounds):
             started = time.perf_counter()
-            report = makecase.build(project_dir, out=project_dir / "out", formats=["pdf", "html"])
+            report = makecase.build(project_dir, out=project_dir / "out", formats=["pdf", "html"], force=True)
             pack_times.append(time.perf_counter() - started)
             ours.append(statistics.mean(d.seconds for d in report.documents))
             layouts.append(statistics.mean(d.layouts for d in report.documents))

@@ -134,7 +134,11 @@ def load_logo(path: Path, roots: list[Path], limits: Limits, where: Location | N
             raise refuse("is not an SVG image", "Use an SVG, PNG or JPEG file.")
         return Asset(path, data, "image/svg+xml")
 
-    from PIL import Image, UnidentifiedImageError  # WeasyPrint's own image library
+    from PIL import Image, ImageFile, UnidentifiedImageError  # WeasyPrint's own image library
+
+    # WeasyPrint sets this when it is imported; set it here too, so a logo is checked the same
+    # way whether or not WeasyPrint is loaded (a build with nothing to lay out never loads it).
+    ImageFile.LOAD_TRUNCATED_IMAGES = True
 
     try:
         with Image.open(io.BytesIO(data)) as image:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from pathlib import Path
 
 import click
@@ -111,24 +110,48 @@ def _complete_listed_id(ctx: click.Context, param: click.Parameter, incomplete: 
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder. Default: output/ in the project folder.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (for CI).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, metavar="N",
+              help="Lay out N pages at once in N processes. Default: the number of CPUs.")
+@click.option("--force", is_flag=True, help="Make every chosen page again, even if nothing it is made from changed.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary line.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print each page's layouts and time, and the pages kept.")
+@click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON (for scripts and CI).")
 @click.pass_obj
 def build(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], fmt: str | None,
-          out: Path | None, strict: bool) -> None:
-    """Build a one-page PDF and an HTML page for every audience."""
+          out: Path | None, strict: bool, jobs: int | None, force: bool, quiet: bool, verbose: bool,
+          as_json: bool) -> None:
+    """Build a one-page PDF and an HTML page for every audience.
+
+    With -a, -p or --format only those pages are made; the rest of the previous pack in the
+    output folder is kept. A page whose content, templates, fonts and settings have not changed
+    since the last build is not made again (--force makes it). Each page is printed as it is done."""
+    import json
+
     from .pack import build as run_build
+    from .pack import document_line, progress_bar
+    from .workers import default_jobs
 
     formats = None if fmt is None else (("pdf", "html") if fmt == "all" else (fmt,))
+    progress = None
+    if not quiet and not as_json:
+        # A bar on a person's terminal; one plain line per page in CI and logs.
+        bar = sys.stdout.isatty() and not os.environ.get("CI") and not verbose
+        progress = (lambda d, done, total: click.echo(progress_bar(d, done, total), nl=done == total)) if bar \
+            else (lambda d, done, total: click.echo(document_line(d, verbose)))
     report = run_build(obj.project_dir, audiences=audiences, places=places, formats=formats,
-                       out=out, strict=strict)
-    for warning in report.warnings:
-        click.echo(click.style("warning: ", fg="yellow") + warning.render(obj.project_dir), err=True)
-    for document in report.documents:
-        detail = (f" (body {document.body_size:g}pt, page {document.fill:.0f}% full)"
-                  if document.body_size else "")
-        files = ", ".join(document.briefing.file_name(f) for f in document.files)
-        click.echo(f"  {files}{detail}")
-    click.echo(f"Wrote {len(report.documents)} briefing(s) to {clean(str(report.out_dir))} "
-               f"in {report.seconds:.1f} s.")
+                       out=out, strict=strict, force=force, jobs=jobs or default_jobs(), progress=progress)
+    if as_json:
+        click.echo(json.dumps(report.as_json(obj.project_dir), indent=2))
+        return
+    if not quiet:
+        for warning in report.warnings:
+            click.echo(click.style("warning: ", fg="yellow") + warning.render(obj.project_dir), err=True)
+        if verbose:
+            for document in report.unchanged:
+                click.echo(f"  unchanged {clean(document.slug)}")
+            for document in report.kept:
+                click.echo(f"  kept {clean(document.slug)}: " + ", ".join(sorted(document.files)))
+    click.echo(report.summary())
 
 
 @cli.command("list")

@@ -9,6 +9,7 @@ place may add local figures and a local story, and the project adds brand and co
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass
 
@@ -183,7 +184,7 @@ def compose(project: Project, audience: Audience, place: Place | None = None) ->
         brand=full_brand(project.settings.brand),
         footer=fill_all(project.settings.footer, values) if project.settings.footer else None,
         language=project.settings.language,
-        reviewed=max(dates) if dates else dt.date.today(),
+        reviewed=max(dates) if dates else build_date(),
         report=REPORT,
         glossary=list(project.glossary.values()),
         page_url=page_url,
@@ -201,6 +202,15 @@ def call_to_action(project: Project, page_url: str | None, contact: Contact | No
     if contact and contact.url:
         return Link(text="Get in touch", url=contact.url)
     return None
+
+
+def build_date() -> dt.date:
+    """Today, or the date SOURCE_DATE_EPOCH names (reproducible builds: the same content makes
+    the same bytes on any day). Only a page with no dated evidence or story needs it."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    return dt.date.today()
 
 
 def briefings_for(project: Project, audience_ids: list[str] | None = None,

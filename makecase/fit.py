@@ -73,7 +73,9 @@ class FittedPage:
     room_words: int = 0  # roughly how many words the page could take at its natural spacing
 
     def write_pdf(self) -> bytes:
-        return self.document.write_pdf(**PDF_OPTIONS)
+        # The file identifier (/ID) is a hash of the PDF's own objects, so the same page makes
+        # the same bytes on every build (CreationDate is the content's review date).
+        return self.document.write_pdf(pdf_identifier=True, **PDF_OPTIONS)
 
 
 class DoesNotFit(Exception):
@@ -91,8 +93,9 @@ class PageFitter:
         self.font_config = FontConfiguration()
         self.fetcher = ProjectOnlyFetcher(allowed_dirs)
         self._size_css: dict[float, CSS] = {}
-        # Height one mm of --stretch added on the last page: pages of one build are alike, so
-        # the next page's first trial usually lands at once.
+        # Height one mm of --stretch adds, measured on this page's first trial. Not carried from
+        # one page to the next: a page must come out the same whichever pages were laid out
+        # before it (a partial or incremental build, another worker), byte for byte.
         self._stretch_slope: float | None = None
 
     def _size(self, body_size: float) -> CSS:
@@ -109,6 +112,7 @@ class PageFitter:
 
     def fit(self, html_text: str, base_url: Path, layout: Layout, label: str) -> FittedPage:
         html = HTML(string=html_text, base_url=str(base_url), url_fetcher=self.fetcher)
+        self._stretch_slope = None
         size = layout.body_size
         layouts = 0
         while True:

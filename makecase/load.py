@@ -17,16 +17,13 @@ from .assets import load_brand
 from .errors import Location, MakecaseError, Problem, ProblemList
 from .layers import check_top_level, load_extra, merge_collection, read_packaged, rename_keys
 from .limits import Limits
-from .messages import did_you_mean, problem_from_error, validation_errors
+from .messages import problem_from_error, validation_errors
 from .model import Contact, Item, Settings
 from .overrides import unknown_overrides
 from .project import (COLLECTIONS, CONTENT_DIR, CONTENT_FILES, EXTRA_TOP_KEYS, SETTINGS_FILE,
                       Collection, Project)
 from .yamlsource import YamlSource, read_yaml
 
-# Names other modules imported from here before the load stage was split; pack.py still uses
-# `_did_you_mean` (the build path is being changed on another branch): use messages.did_you_mean.
-_did_you_mean = did_you_mean
 __all__ = ["load_project", "read_packaged", "Project", "Collection", "COLLECTIONS", "CONTENT_DIR",
            "CONTENT_FILES", "EXTRA_TOP_KEYS", "SETTINGS_FILE"]
 

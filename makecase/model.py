@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, field_validator,
                       model_validator)

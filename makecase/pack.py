@@ -3,6 +3,11 @@
 Nothing is written until every document of the build has been laid out on one page, so a
 failed build leaves the output folder as it was. The new set of files then replaces the old
 one as a whole (publish.py: staged, journaled, locked).
+
+A partial build (`-a`, `-p`, `--format`) remakes only the chosen documents' files and keeps
+the rest of the previous pack as it is: every file the previous manifest lists whose document
+is still in the content and whose bytes are still as makecase wrote them. The index and the
+manifest always list the whole pack, kept and remade.
 """
 
 from __future__ import annotations
@@ -10,24 +15,28 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from functools import cache
 
 from . import resources
-from .compose import Briefing, briefings_for
+from .compose import Briefing, briefings_for, compose
 from .contain import contained_dir
 from .contrast import full_brand
-from .errors import Location, MakecaseError, Problem, shown
+from .cache import InputsHasher
+from .errors import Location, MakecaseError, Problem, clean, raise_if_strict, shown
 from .version import __version__
-from .fit import DoesNotFit, PageFitter
-from .load import Project, _did_you_mean, load_project
-from .publish import finish_interrupted, publish
+from .load import Project, load_project
+from .messages import checked_ids
+from .publish import file_entry, finish_interrupted, publish, read_if_ours, read_manifest
 from .render import Renderer, file_uri
 from .standalone import active_parts
 from .watch import TimeLimit, time_limit, weasyprint_warnings, without_packaged
+
+if TYPE_CHECKING:  # fit.py imports WeasyPrint: loaded only when a page is laid out
+    from .fit import PageFitter
 
 FORMATS = ("pdf", "html")
 
@@ -44,6 +53,9 @@ class Document:
     room_words: int = 0  # roughly how many more words an under-filled page could take
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)  # what WeasyPrint could not do
+    kept: frozenset[str] = frozenset()  # formats whose files stay from the previous build
+    inputs: str | None = None  # the hash of what its files are made from (cache.py)
+
 
     @property
     def slug(self) -> str:
@@ -59,19 +71,99 @@ class BuildReport:
     written: list[Path]
     warnings: list[Problem]
     seconds: float
+    # The whole pack the index and manifest list: the documents made now, merged with the
+    # files kept from the previous build, in content order.
+    pack: list[Document] = field(default_factory=list)
+    # Documents this build chose whose inputs had not changed: their files stay, not laid out.
+    unchanged: list[Document] = field(default_factory=list)
+
+    @property
+    def kept(self) -> list[Document]:
+        """Documents of the pack whose files all stay from the previous build."""
+        made = {d.slug for d in self.documents} | {d.slug for d in self.unchanged}
+        return [d for d in self.pack if d.slug not in made]
+
+    def summary(self) -> str:
+        """The one line a build ends with, also under -q."""
+        kept = f", kept {len(self.kept)} from the previous build" if self.kept else ""
+        kept = (f", {len(self.unchanged)} unchanged" if self.unchanged else "") + kept
+        warned = f", {len(self.warnings)} warning(s)" if self.warnings else ""
+        return (f"Wrote {len(self.documents)} briefing(s) to {clean(str(self.out_dir))}{kept}{warned} "
+                f"in {self.seconds:.1f} s.")
+
+    def as_json(self, base: Path | None = None) -> dict:
+        """The report for scripts and CI: every document of the pack, made now or kept."""
+        made = {d.slug for d in self.documents}
+        return {
+            "generator": f"makecase {__version__}",
+            "out_dir": str(self.out_dir),
+            "seconds": round(self.seconds, 3),
+            "made": len(self.documents),
+            "unchanged": len(self.unchanged),
+            "kept": len(self.kept),
+            "documents": [{
+                "slug": d.slug,
+                "audience": d.briefing.audience.id,
+                "place": d.briefing.place.id if d.briefing.place else None,
+                "made": d.slug in made,
+                "files": {fmt: {"path": d.briefing.file_name(fmt), "bytes": len(data), "kept": fmt in d.kept}
+                          for fmt, data in d.files.items()},
+                "body_size_pt": d.body_size,
+                "fill_percent": d.fill,
+                "room_words": d.room_words if d.slug in made else None,
+                "layouts": d.layouts if d.slug in made else None,
+                "seconds": round(d.seconds, 3) if d.slug in made else None,
+            } for d in self.pack],
+            "warnings": [{"message": w.message,
+                          "where": ({"file": _shown_path(w.location.file, base), "line": w.location.line,
+                                     "column": w.location.column} if w.location else None),
+                          "at": w.key, "hint": w.hint} for w in self.warnings],
+        }
+
+
+def _shown_path(file: Path, base: Path | None) -> str:
+    if base is not None:
+        try:
+            return str(Path(file).resolve().relative_to(Path(base).resolve()))
+        except (ValueError, OSError):
+            pass
+    return str(file)
+
+
+def progress_bar(document: Document, done: int, total: int, width: int = 24) -> str:
+    """A terminal's one-line bar, redrawn in place as each page is done."""
+    filled = round(width * done / max(total, 1))
+    return f"\r\033[K  [{'#' * filled}{'-' * (width - filled)}] {done}/{total} {clean(document.slug, 40)}"
+
+
+def document_line(document: Document, verbose: bool = False) -> str:
+    """One line per document as it is done: its files, and how its page came out."""
+    detail = (f" (body {document.body_size:g}pt, page {document.fill:.0f}% full"
+              + (f", {document.layouts} layouts, {document.seconds:.2f} s" if verbose else "") + ")"
+              if document.body_size else (f" ({document.seconds:.2f} s)" if verbose else ""))
+    files = ", ".join(document.briefing.file_name(f) for f in document.files)
+    return f"  {clean(files)}{detail}"
 
 
 def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = None,
           places: Iterable[str] | None = None, formats: Iterable[str] | None = None,
-          out: Path | str | None = None, strict: bool = False) -> BuildReport:
-    """Build briefings for a project folder. Raises MakecaseError for anything a person can fix."""
+          out: Path | str | None = None, strict: bool = False,
+          progress: Callable[[Document, int, int], None] | None = None, force: bool = False,
+          jobs: int = 1) -> BuildReport:
+    """Build briefings for a project folder. Raises MakecaseError for anything a person can fix.
+
+    progress, if given, is called as soon as each document is made, with the document, how many
+    are made so far and how many this build makes (before anything is written: a later
+    failure still writes nothing). A chosen document whose inputs are
+    unchanged since the previous build, with its files still in place, is not made again
+    unless force is given. jobs > 1 lays pages out in that many processes, with the same bytes."""
     started = time.perf_counter()
     if out is not None:
         finish_interrupted(Path(out))  # before anything can fail: the folder is whole again
     project = load_project(project_dir)
 
-    audience_ids = _checked_ids(list(audiences or []), project.audiences, "audience")
-    place_ids = _checked_ids(list(places or []), project.places, "place")
+    audience_ids = checked_ids(list(audiences or []), project.audiences, "audience")
+    place_ids = checked_ids(list(places or []), project.places, "place")
     chosen_formats = tuple(formats or project.settings.output.formats)
     # --out may point anywhere (the person typed it); output.dir comes from the project's own
     # file, which is untrusted, so it must stay inside the project.
@@ -81,15 +173,131 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
 
     finish_interrupted(out_dir)
     briefings = briefings_for(project, audience_ids or None, place_ids or None)
+    previous = previous_documents(project, out_dir)
     renderer = Renderer(project)
-    documents = make_documents(project, briefings, chosen_formats, renderer)
-    # Content warnings, under-filled pages and WeasyPrint's warnings together, so --strict lists
-    # everything at once.
-    warnings = list(project.warnings) + fill_warnings(project, documents) + document_warnings(documents)
-    if strict and warnings:
-        raise MakecaseError(warnings, summary=f"--strict: {len(warnings)} warning(s) to fix; nothing was written:")
-    written = write_documents(project, documents, out_dir, renderer)
-    return BuildReport(out_dir, documents, written, warnings, time.perf_counter() - started)
+    kept = {slug: frozenset(d.files) for slug, d in previous.items()}
+    to_make, unchanged, inputs = unchanged_documents(project, renderer, briefings, chosen_formats,
+                                                     previous, force)
+    made_so_far = 0
+
+    def made(document: Document) -> None:
+        nonlocal made_so_far
+        made_so_far += 1
+        if progress is not None:
+            progress(document, made_so_far, len(to_make))
+
+    documents = make_documents(project, to_make, chosen_formats, renderer, kept, made, jobs)
+    for document in documents:
+        document.inputs = inputs[document.slug]
+    # Content warnings, under-filled pages and WeasyPrint's warnings together (an unchanged
+    # page's as recorded when it was made), so --strict lists everything at once.
+    checked = documents + unchanged
+    warnings = list(project.warnings) + fill_warnings(project, checked) + document_warnings(checked)
+    raise_if_strict(warnings, strict, "; nothing was written")
+    pack = whole_pack(project, documents, previous)
+    written = write_documents(project, pack, out_dir, renderer)
+    return BuildReport(out_dir, documents, written, warnings, time.perf_counter() - started, pack,
+                       unchanged)
+
+
+def unchanged_documents(project: Project, renderer: Renderer, briefings: list[Briefing],
+                        formats: tuple[str, ...], previous: dict[str, Document], force: bool
+                        ) -> tuple[list[Briefing], list[Document], dict[str, str]]:
+    """Split the chosen briefings into those to make and the previous documents that stand:
+    same inputs hash, and every file this build would write still there as makecase wrote it."""
+    hasher = InputsHasher(project, renderer)
+    to_make: list[Briefing] = []
+    unchanged: list[Document] = []
+    inputs: dict[str, str] = {}
+    problems: list[Problem] = []
+    for briefing in briefings:
+        before = previous.get(briefing.slug)
+        kept = frozenset(before.files) if before else frozenset()
+        try:
+            with time_limit(project.limits.layout_seconds):  # project templates render here
+                digest = inputs[briefing.slug] = hasher.inputs(briefing, formats, kept)
+        except TimeLimit:
+            problems.append(too_long(project, briefing))
+            continue
+        wanted = set(formats) | ({"png"} if "pdf" in formats and "html" in set(formats) | kept else set())
+        if not force and before is not None and before.inputs == digest and wanted <= kept:
+            unchanged.append(before)
+        else:
+            to_make.append(briefing)
+    if problems:
+        raise MakecaseError(problems, summary=f"{len(problems)} briefing(s) could not be made; "
+                                              "nothing was written:")
+    return to_make, unchanged, inputs
+
+
+def too_long(project: Project, briefing: Briefing) -> Problem:
+    return Problem(
+        f"Making this page took more than {project.limits.layout_seconds} s, the limit for one document.",
+        briefing.audience.where(), key=f"audience {shown(briefing.slug)}",
+        hint="Look for very long texts, unusual CSS or loops in project templates; or raise "
+             "limits.layout_seconds in makecase.yaml.")
+
+
+def previous_documents(project: Project, out_dir: Path) -> dict[str, Document]:
+    """The previous build's documents that a partial build keeps, by slug: those still in the
+    content, with the files that are still as makecase wrote them (bytes read back, checked
+    against the manifest's SHA-256). A document no longer in the content is left out, so its
+    files are removed as stale."""
+    kept: dict[str, Document] = {}
+    for entry in read_manifest(out_dir).get("documents", []):
+        audience, place = entry.get("audience"), entry.get("place")
+        if audience not in project.audiences or not _place_exists(project, place):
+            continue
+        briefing = compose(project, project.audiences[audience], project.places[place] if place else None)
+        files = {}
+        for fmt, file in entry["files"].items():
+            found = file_entry(file)
+            if fmt in FORMATS + ("png",) and found and found[0] == briefing.file_name(fmt):
+                data = read_if_ours(out_dir, *found)
+                if data is not None:
+                    files[fmt] = data
+        if files:
+            document = Document(briefing, files, kept=frozenset(files))
+            body, fill, room = entry.get("body_size_pt"), entry.get("fill_percent"), entry.get("room_words")
+            document.body_size = body if isinstance(body, (int, float)) else None
+            document.fill = fill if isinstance(fill, (int, float)) else None
+            document.room_words = room if isinstance(room, int) else 0
+            inputs, warnings = entry.get("inputs"), entry.get("warnings")
+            document.inputs = inputs if isinstance(inputs, str) else None
+            document.warnings = ([w for w in warnings if isinstance(w, str)]
+                                 if isinstance(warnings, list) else [])
+            kept[briefing.slug] = document
+    return kept
+
+
+def _place_exists(project: Project, place: object) -> bool:
+    if place is None:
+        return not project.places
+    return isinstance(place, str) and place in project.places
+
+
+def whole_pack(project: Project, made: list[Document], previous: dict[str, Document]) -> list[Document]:
+    """The documents made now and those kept, in content order (place, then audience); a
+    document made in one format keeps its other formats' files from the previous build."""
+    by_slug: dict[str, Document] = dict(previous)
+    for document in made:
+        before = by_slug.get(document.slug)
+        if before is not None:
+            kept = {fmt: data for fmt, data in before.files.items() if fmt not in document.files}
+            if kept:
+                document = replace(document, files={**document.files, **kept}, kept=frozenset(kept))
+                if "pdf" in kept:  # the kept PDF's page, as measured when it was made
+                    document.body_size, document.fill = before.body_size, before.fill
+        by_slug[document.slug] = document
+    places = list(project.places) or [None]
+    audiences = list(project.audiences)
+
+    def order(document: Document) -> tuple[int, int]:
+        place = document.briefing.place.id if document.briefing.place else None
+        return (places.index(place) if place in places else len(places),
+                audiences.index(document.briefing.audience.id))
+
+    return sorted(by_slug.values(), key=order)
 
 
 def fill_warnings(project: Project, documents: list[Document]) -> list[Problem]:
@@ -115,9 +323,19 @@ def document_warnings(documents: list[Document]) -> list[Problem]:
 
 
 def make_documents(project: Project, briefings: list[Briefing], formats: tuple[str, ...],
-                   renderer: Renderer) -> list[Document]:
-    """Render and fit every briefing; raise every problem together, having written nothing."""
-    fitter = PageFitter(project.allowed_dirs) if "pdf" in formats else None
+                   renderer: Renderer, kept: dict[str, frozenset[str]] | None = None,
+                   progress: Callable[[Document], None] | None = None, jobs: int = 1) -> list[Document]:
+    """Render and fit every briefing; raise every problem together, having written nothing.
+
+    jobs > 1 lays pages out in that many worker processes (workers.py); the documents come
+    back in the order of the briefings, with the same bytes."""
+    if jobs > 1 and len(briefings) > 1:
+        return _make_in_parallel(project, briefings, formats, kept or {}, progress, jobs)
+    fitter = None
+    if "pdf" in formats and briefings:
+        from .fit import PageFitter  # WeasyPrint: loaded only when a page is to be laid out
+
+        fitter = PageFitter(project.allowed_dirs)
     documents: list[Document] = []
     problems: list[Problem] = []
     seconds = project.limits.layout_seconds
@@ -125,26 +343,58 @@ def make_documents(project: Project, briefings: list[Briefing], formats: tuple[s
         started = time.perf_counter()
         try:
             with time_limit(seconds):  # rendering (project templates) and layout together
-                document = make_document(project, briefing, formats, renderer, fitter)
-        except _NotMade as exc:
+                document = make_document(project, briefing, formats, renderer, fitter,
+                                         (kept or {}).get(briefing.slug, frozenset()))
+        except NotMade as exc:
             problems.append(exc.problem)
             continue
         except TimeLimit:
-            problems.append(Problem(
-                f"Making this page took more than {seconds} s, the limit for one document.",
-                briefing.audience.where(), key=f"audience {shown(briefing.slug)}",
-                hint="Look for very long texts, unusual CSS or loops in project templates; or raise "
-                     "limits.layout_seconds in makecase.yaml."))
+            problems.append(too_long(project, briefing))
             continue
         document.seconds = time.perf_counter() - started
         documents.append(document)
+        if progress is not None:
+            progress(document)
     if problems:
         raise MakecaseError(problems, summary=f"{len(problems)} briefing(s) could not be made; "
                                               "nothing was written:")
     return documents
 
 
-class _NotMade(Exception):
+def _make_in_parallel(project: Project, briefings: list[Briefing], formats: tuple[str, ...],
+                      kept: dict[str, frozenset[str]], progress: Callable[[Document], None] | None,
+                      jobs: int) -> list[Document]:
+    from .workers import make_in_parallel
+
+    if "pdf" in formats:
+        # Load WeasyPrint here, once: forked workers share it instead of each importing it.
+        from . import fit  # noqa: F401
+    made: dict[int, Document] = {}
+    problems: dict[int, list[Problem]] = {}
+    errors: list[MakecaseError] = []
+
+    def done(index: int, briefing: Briefing, result: tuple) -> None:
+        if result[0] == "made":
+            document = Document(briefing, **result[1])
+            made[index] = document
+            if progress is not None:
+                progress(document)
+        elif result[0] == "problem":
+            problems[index] = [result[1]]
+        else:
+            errors.append(MakecaseError(result[1], summary=result[2]))
+
+    make_in_parallel(project, briefings, formats, kept, jobs, done)
+    if errors:
+        raise errors[0]
+    if problems:
+        found = [p for i in sorted(problems) for p in problems[i]]
+        raise MakecaseError(found, summary=f"{len(found)} briefing(s) could not be made; "
+                                           "nothing was written:")
+    return [made[i] for i in sorted(made)]
+
+
+class NotMade(Exception):
     """One document could not be made: the build goes on to report the others too."""
 
     def __init__(self, problem: Problem) -> None:
@@ -153,21 +403,27 @@ class _NotMade(Exception):
 
 
 def make_document(project: Project, briefing: Briefing, formats: tuple[str, ...], renderer: Renderer,
-                  fitter: PageFitter | None) -> Document:
-    """One briefing's HTML and PDF, checked: a standalone page, one A4 page, WeasyPrint's warnings kept."""
+                  fitter: PageFitter | None, kept: frozenset[str] = frozenset()) -> Document:
+    """One briefing's HTML and PDF, checked: a standalone page, one A4 page, WeasyPrint's warnings kept.
+
+    kept: formats whose files stay from the previous build (a partial build), so the web page
+    links to a kept PDF, and a new PDF redraws a kept web page's picture.
+    """
     document = Document(briefing)
     if "html" in formats:
-        pdf_href = f"{briefing.audience.id}.pdf" if "pdf" in formats else None
+        pdf_href = briefing.sibling_name("pdf") if "pdf" in formats or "pdf" in kept else None
         html = renderer.render_html(briefing, "screen", pdf_href)
         found = active_parts(html)
         if found:
-            raise _NotMade(Problem(
+            raise NotMade(Problem(
                 f"The web page would run or load something: {', '.join(found[:3])}.", None,
                 key=f"document {briefing.slug}.html",
                 hint="A project template in templates/ adds it: pages are standalone, with nothing "
                      "run or loaded from elsewhere. Remove it from the template."))
         document.files["html"] = html.encode("utf-8")
     if fitter is not None:
+        from .fit import DoesNotFit
+
         try:
             with weasyprint_warnings() as warnings:
                 # A URL, not a path: WeasyPrint cannot turn a path that is not UTF-8 into one.
@@ -175,15 +431,15 @@ def make_document(project: Project, briefing: Briefing, formats: tuple[str, ...]
                                     project.settings.layout, briefing.slug)
                 document.files["pdf"] = fitted.write_pdf()
         except DoesNotFit as exc:
-            raise _NotMade(Problem(exc.problem.message, briefing.audience.where(),
+            raise NotMade(Problem(exc.problem.message, briefing.audience.where(),
                                    key=f"audience {briefing.slug}", hint=exc.problem.hint)) from None
         except RecursionError:
-            raise _NotMade(Problem(
+            raise NotMade(Problem(
                 "This page is nested too deeply to lay out.", briefing.audience.where(),
                 key=f"audience {shown(briefing.slug)}",
                 hint="Look for deeply nested lists in this audience's texts or project templates.")) from None
         document.warnings = without_packaged(warnings, _packaged_css())
-        if "html" in formats:
+        if "html" in formats or "html" in kept:
             # The page as a picture: the HTML page's Open Graph image (link previews).
             document.files["png"] = page_png(document.files["pdf"])
         document.body_size = fitted.body_size
@@ -195,15 +451,20 @@ def make_document(project: Project, briefing: Briefing, formats: tuple[str, ...]
 
 def write_documents(project: Project, documents: list[Document], out_dir: Path,
                    renderer: Renderer) -> list[Path]:
-    """Every file of the build, the manifest and the index page, replacing the previous set whole."""
+    """Every file of the build, the manifest and the index page, replacing the previous set whole
+    (files kept from the previous build stay as they are)."""
     files: dict[str, bytes] = {}
+    keep: set[str] = set()
     for document in documents:
         for fmt, data in document.files.items():
-            files[f"{document.slug}.{fmt}"] = data
+            if fmt in document.kept:
+                keep.add(document.briefing.file_name(fmt))
+            else:
+                files[document.briefing.file_name(fmt)] = data
     if any("html" in d.files for d in documents):
         files["index.html"] = index_page(project, documents, renderer).encode("utf-8")
     files["manifest.json"] = (json.dumps(_manifest(project, documents), indent=2) + "\n").encode("utf-8")
-    return publish(out_dir, files)
+    return publish(out_dir, files, keep)
 
 
 def index_page(project: Project, documents: list[Document], renderer: Renderer) -> str:
@@ -238,7 +499,10 @@ def _manifest(project: Project, documents: list[Document]) -> dict:
                 "evidence": [c.item.id for c in d.briefing.cases],
                 "body_size_pt": d.body_size,
                 "fill_percent": d.fill,
-                "files": {fmt: {"path": f"{d.slug}.{fmt}", "sha256": hashlib.sha256(data).hexdigest(),
+                "room_words": d.room_words,
+                "warnings": d.warnings,
+                "inputs": d.inputs,
+                "files": {fmt: {"path": d.briefing.file_name(fmt), "sha256": hashlib.sha256(data).hexdigest(),
                                 "bytes": len(data)} for fmt, data in d.files.items()},
             }
             for d in documents
@@ -262,12 +526,3 @@ def page_png(pdf: bytes, dpi: int = 96) -> bytes:
         return buffer.getvalue()
     finally:
         document.close()
-
-
-def _checked_ids(requested: list[str], known: dict, kind: str) -> list[str]:
-    problems = [Problem(f"Unknown {kind} '{shown(r)}'.", None, hint=_did_you_mean(r[:200], list(known), f"Known {kind}s: ")
-                        or f"This project has no {kind}s.")
-                for r in requested if r not in known]
-    if problems:
-        raise MakecaseError(problems)
-    return requested

@@ -18,7 +18,8 @@ How a kill at any moment leaves a complete set, old or new:
    fails, so the new set is completed, never mixed with the old one for longer than until the
    next build starts.
 
-Stale files are the previous manifest's files that this build does not make. One is removed
+Stale files are the previous manifest's files that this build neither makes nor keeps (a partial
+build keeps the rest of the pack, see pack.py). One is removed
 only if it is an ordinary file (not a symlink) inside the output folder, reached without
 following a symlink, and its bytes still match the SHA-256 the manifest recorded: so only files
 this tool wrote, never a file a person put there or a file a crafted manifest points at.
@@ -48,8 +49,12 @@ MAX_MANIFEST_BYTES = 16 * 1024 * 1024  # a manifest lists pages; one this large 
 _move = os.replace
 
 
-def publish(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
-    """Replace the previous output set in out_dir with `files` (relative POSIX path -> bytes)."""
+def publish(out_dir: Path, files: dict[str, bytes], keep: frozenset[str] | set[str] = frozenset()) -> list[Path]:
+    """Replace the previous output set in out_dir with `files` (relative POSIX path -> bytes).
+
+    `keep` names files of the previous set that stay as they are (a partial build keeps the rest
+    of the pack): they are neither written nor removed.
+    """
     for rel in files:
         _safe_rel(rel)
     with _io_errors(out_dir):
@@ -58,7 +63,7 @@ def publish(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
         recover(out_dir)
         for rel in files:
             _check_target(out_dir, rel)
-        stale = _stale(out_dir, set(files))
+        stale = _stale(out_dir, set(files) | set(keep))
         staging = out_dir / f"{STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
         staging.mkdir()
         committed = False
@@ -199,28 +204,64 @@ def _make_parents(out_dir: Path, rel: str) -> None:
                     "makecase does not write through links.", Location(current)) from None
 
 
-def _stale(out_dir: Path, keep: set[str]) -> list[dict]:
-    """The previous manifest's files that this build does not write, and that are still ours."""
+def read_manifest(out_dir: Path) -> dict:
+    """The previous build's manifest, or {} when there is none or it is not one this tool wrote
+    (a link, too large, not JSON, not the right shape). Only what it lists may be kept or removed."""
     try:
         readable = _is_regular(out_dir, MANIFEST) and os.lstat(out_dir / MANIFEST).st_size <= MAX_MANIFEST_BYTES
         data = (out_dir / MANIFEST).read_bytes() if readable else b""
         manifest = json.loads(data) if data else {}
-        listed = [f for d in manifest.get("documents", []) for f in d["files"].values()]
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("documents", []), list):
+            return {}
+        for document in manifest.get("documents", []):
+            if not isinstance(document, dict) or not isinstance(document.get("files"), dict):
+                return {}
+        return manifest
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return []
+        return {}
+
+
+def file_entry(entry: object) -> tuple[str, str] | None:
+    """A manifest's {"path", "sha256"} entry as (path, digest), if it names a safe path."""
+    if not isinstance(entry, dict):
+        return None
+    rel, digest = entry.get("path"), entry.get("sha256")
+    if not isinstance(rel, str) or not isinstance(digest, str):
+        return None
+    try:
+        _safe_rel(rel)
+    except MakecaseError:
+        return None
+    return rel, digest
+
+
+def read_if_ours(out_dir: Path, rel: str, digest: str) -> bytes | None:
+    """The bytes of a file makecase wrote, if it is still an ordinary file (reached without
+    following a link) whose bytes match the SHA-256 recorded for it; else None."""
+    if not _is_regular(out_dir, rel):
+        return None
+    try:
+        fd = os.open(out_dir / rel, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        data = handle.read()
+    return data if hashlib.sha256(data).hexdigest() == digest else None
+
+
+def _stale(out_dir: Path, keep: set[str]) -> list[dict]:
+    """The previous manifest's files that this build does not write, and that are still ours."""
+    manifest = read_manifest(out_dir)
     stale = []
-    for entry in listed:
-        if not isinstance(entry, dict):
-            continue
-        rel, digest = entry.get("path"), entry.get("sha256")
-        if not isinstance(rel, str) or not isinstance(digest, str) or rel in keep:
-            continue
-        try:
-            _safe_rel(rel)
-        except MakecaseError:
-            continue
-        if _matches(out_dir, rel, digest):
-            stale.append({"path": rel, "sha256": digest})
+    for document in manifest.get("documents", []):
+        for entry in document["files"].values():
+            found = file_entry(entry)
+            if found is None or found[0] in keep:
+                continue
+            if _matches(out_dir, *found):
+                stale.append({"path": found[0], "sha256": found[1]})
     return stale
 
 
@@ -242,16 +283,7 @@ def _is_regular(out_dir: Path, rel: str) -> bool:
 
 
 def _matches(out_dir: Path, rel: str, digest: str) -> bool:
-    if not _is_regular(out_dir, rel):
-        return False
-    try:
-        fd = os.open(out_dir / rel, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return False
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            return False
-        return hashlib.sha256(handle.read()).hexdigest() == digest
+    return read_if_ours(out_dir, rel, digest) is not None
 
 
 def _remove_if_ours(out_dir: Path, rel: str, digest: str) -> None:

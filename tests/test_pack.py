@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from html.parser import HTMLParser
 
@@ -127,3 +128,192 @@ def test_build_one_audience_and_one_format(tmp_path):
     report = makecase.build(tmp_path, audiences=["gps"], formats=["pdf"], out=tmp_path / "one")
     assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["gps.pdf", "manifest.json"]
     assert [d.slug for d in report.documents] == ["gps"]
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a" and dict(attrs).get("href"):
+            self.hrefs.append(dict(attrs)["href"])
+
+
+def _files(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _index_links_resolve(folder):
+    links = _Links()
+    links.feed((folder / "index.html").read_text(encoding="utf-8"))
+    local = [h for h in links.hrefs if "://" not in h and not h.startswith("mailto:")]
+    assert local and all((folder / h).is_file() for h in local), local
+    return local
+
+
+@pytest.fixture
+def pack_dir(default_pack, tmp_path):
+    """A copy of the default pack's output, to build over."""
+    import shutil
+
+    out = tmp_path / "output"
+    shutil.copytree(default_pack.out_dir, out)
+    return out
+
+
+@pytest.mark.parametrize("options", [{"audiences": ["gps"]}, {"formats": ["pdf"], "audiences": ["gps"]},
+                                     {"formats": ["html"], "audiences": ["pcn-leads"]}])
+def test_a_partial_build_keeps_the_rest_of_the_pack_byte_for_byte(pack_dir, tmp_path, options):
+    import makecase
+
+    before = _files(pack_dir)
+    (pack_dir / "trust-executives.html").unlink()  # kept pages are listed only if still there
+    report = makecase.build(tmp_path, out=pack_dir, force=True, **options)
+    after = _files(pack_dir)
+    assert set(after) == set(before) - {"trust-executives.html"}
+    remade = {f"{d.slug}.{fmt}" for d in report.documents for fmt in d.files}
+    assert remade and len(remade) < len(after) - 2
+    # Every file kept byte for byte; and a page made on its own comes out byte for byte as it
+    # did among the whole pack.
+    assert {name for name in after if after[name] != before[name]} <= {"index.html", "manifest.json"}
+    # The index and the manifest still list the whole pack, and every link leads to a file.
+    local = _index_links_resolve(pack_dir)
+    for audience in AUDIENCE_IDS:
+        assert f"{audience}.pdf" in local and (f"{audience}.html" in local) == (audience != "trust-executives")
+    manifest = json.loads(after["manifest.json"])
+    assert [d["audience"] for d in manifest["documents"]] == AUDIENCE_IDS
+    for document in manifest["documents"]:
+        for file in document["files"].values():
+            assert hashlib.sha256(after[file["path"]]).hexdigest() == file["sha256"]
+    if options.get("formats") == ["html"]:  # the remade web page still links to its kept PDF
+        assert 'href="pcn-leads.pdf"' in after["pcn-leads.html"].decode()
+
+
+def test_a_partial_build_removes_a_document_no_longer_in_the_content(project):
+    import makecase
+
+    places = """
+        places:
+          - id: kirklees
+            name: Kirklees
+          - id: calderdale
+            name: Calderdale
+        """
+    project.write("content/places.yaml", places)
+    out = project.root / "output"
+    makecase.build(project.root, out=out, audiences=["gps", "pcn-leads"], formats=["html"])
+    assert (out / "calderdale" / "gps.html").is_file()
+    project.write("content/places.yaml", places.split("          - id: calderdale")[0])
+    makecase.build(project.root, out=out, audiences=["gps"], formats=["html"])
+    assert not (out / "calderdale").exists()
+    assert (out / "kirklees" / "pcn-leads.html").is_file()  # not rebuilt, still in the content
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [(d["place"], d["audience"]) for d in manifest["documents"]] == [("kirklees", "gps"),
+                                                                             ("kirklees", "pcn-leads")]
+    assert sorted(_index_links_resolve(out)) == ["kirklees/gps.html", "kirklees/pcn-leads.html"]
+
+
+def test_a_partial_build_never_keeps_a_file_a_person_changed(pack_dir, tmp_path):
+    import makecase
+
+    (pack_dir / "nurses.pdf").write_bytes(b"mine")  # never listed: left alone
+    (pack_dir / "commissioners.html").write_text("edited by hand", encoding="utf-8")
+    makecase.build(tmp_path, out=pack_dir, audiences=["gps"])
+    manifest = json.loads((pack_dir / "manifest.json").read_text())
+    listed = {f["path"] for d in manifest["documents"] for f in d["files"].values()}
+    assert "commissioners.html" not in listed and "commissioners.pdf" in listed
+    assert (pack_dir / "commissioners.html").read_text() == "edited by hand"
+    assert (pack_dir / "nurses.pdf").read_bytes() == b"mine"
+    assert 'href="commissioners.html"' not in (pack_dir / "index.html").read_text()
+
+
+def test_two_clean_builds_make_byte_identical_files_whatever_the_number_of_jobs(default_pack, tmp_path):
+    import makecase
+
+    # Another folder, another time, pages laid out two at a time in two processes.
+    again = makecase.build(tmp_path, out=tmp_path / "again", jobs=2)
+    first, second = _files(default_pack.out_dir), _files(again.out_dir)
+    assert set(first) == set(second)
+    assert [name for name in first if first[name] != second[name]] == []
+    # Each PDF carries a file identifier, made from its own content.
+    ids = {name: pypdf.PdfReader(default_pack.out_dir / name).trailer["/ID"][0]
+           for name in first if name.endswith(".pdf")}
+    assert len(set(ids.values())) == len(ids)
+
+
+def test_build_prints_each_page_as_it_is_done_or_only_the_summary_or_json(pack_dir, tmp_path):
+    from click.testing import CliRunner
+
+    from makecase.cli import cli
+
+    def run(*args):
+        result = CliRunner().invoke(cli, ["-C", str(tmp_path), "build", "--out", str(pack_dir),
+                                          "-a", "gps", "-a", "pcn-leads", "-f", "html", "--force", *args])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    lines = run().splitlines()
+    # One line per page as it is done (in parallel, in the order they finish).
+    assert sorted(line.strip() for line in lines[:2]) == ["gps.html", "pcn-leads.html"]
+    assert lines[-1].startswith("Wrote 2 briefing(s)") and "kept 4 from the previous build" in lines[-1]
+    quiet = run("-q").splitlines()
+    assert len(quiet) == 1 and quiet[0].startswith("Wrote 2 briefing(s)")
+    assert "kept trust-executives: html, pdf, png" in run("-v")
+    report = json.loads(run("--json"))
+    assert (report["made"], report["kept"]) == (2, 4)
+    assert [d["audience"] for d in report["documents"]] == AUDIENCE_IDS
+    gps = next(d for d in report["documents"] if d["audience"] == "gps")
+    assert gps["made"] and not gps["files"]["html"]["kept"] and gps["files"]["pdf"]["kept"]
+    assert gps["fill_percent"] > 50  # the kept PDF's page, as measured when it was made
+    for document in report["documents"]:
+        for file in document["files"].values():
+            assert (pack_dir / file["path"]).stat().st_size == file["bytes"]
+
+
+def test_a_second_build_makes_nothing_and_an_edit_remakes_only_its_page(pack_dir, project):
+    import makecase
+
+    before = _files(pack_dir)
+    again = makecase.build(project.root, out=pack_dir)
+    assert again.documents == [] and [d.slug for d in again.unchanged] == AUDIENCE_IDS
+    assert _files(pack_dir) == before  # index and manifest included
+    project.write("content/audiences.yaml", """
+        audiences:
+          - id: gps
+            key_message: Brief advice on physical activity works, and your practice can give it.
+        """)
+    edited = makecase.build(project.root, out=pack_dir)
+    assert [d.slug for d in edited.documents] == ["gps"]
+    after = _files(pack_dir)
+    assert "Brief advice on physical activity works" in pdf_text(pack_dir / "gps.pdf")
+    assert {n for n in after if after[n] != before[n]} == {"gps.pdf", "gps.html", "gps.png",
+                                                          "index.html", "manifest.json"}
+    forced = makecase.build(project.root, out=pack_dir, force=True, audiences=["pcn-leads"])
+    assert [d.slug for d in forced.documents] == ["pcn-leads"]
+    assert _files(pack_dir) == after  # made again, the same bytes
+
+
+def test_a_page_whose_file_was_deleted_or_edited_is_made_again(pack_dir, tmp_path):
+    import makecase
+
+    (pack_dir / "gps.png").unlink()
+    (pack_dir / "pcn-leads.html").write_text("edited by hand", encoding="utf-8")
+    report = makecase.build(tmp_path, out=pack_dir)
+    assert [d.slug for d in report.documents] == ["gps", "pcn-leads"]
+    assert (pack_dir / "gps.png").is_file()
+    assert "edited by hand" not in (pack_dir / "pcn-leads.html").read_text(encoding="utf-8")
+
+
+def test_progress_is_told_each_page_with_how_many_are_done_of_how_many(pack_dir, tmp_path):
+    import makecase
+
+    seen = []
+    makecase.build(tmp_path, out=pack_dir, audiences=["gps", "pcn-leads", "ics-leads"], formats=["html"],
+                   progress=lambda page, done, total: seen.append((page.slug, done, total)))
+    assert [(done, total) for _, done, total in seen] == [(1, 3), (2, 3), (3, 3)]
+    assert sorted(slug for slug, _, _ in seen) == ["gps", "ics-leads", "pcn-leads"]
+    seen.clear()
+    makecase.build(tmp_path, out=pack_dir, audiences=["gps"], formats=["html"], force=True,
+                   progress=lambda page, done, total: seen.append((page.slug, done, total)))
+    assert seen == [("gps", 1, 1)]

@@ -155,11 +155,18 @@ def test_two_builds_cannot_write_one_folder_at_once(tmp_path):
     assert list(out.iterdir()) == []
 
 
-def test_a_real_build_replaces_its_previous_pages(tmp_path):
+def test_a_real_build_removes_the_pages_no_longer_in_the_content(tmp_path):
+    # A partial build keeps the rest of the pack (tests/test_pack.py); a page whose place has
+    # gone from the content is stale, and removed.
     out = tmp_path / "out"
-    makecase.build(tmp_path, audiences=["gps", "pcn-leads"], formats=["html"], out=out)
+    places = tmp_path / "content" / "places.yaml"
+    places.parent.mkdir()
+    places.write_text("places:\n  - id: leeds\n    name: Leeds\n  - id: york\n    name: York\n")
     makecase.build(tmp_path, audiences=["gps"], formats=["html"], out=out)
-    assert sorted(p.name for p in out.iterdir()) == ["gps.html", "index.html", "manifest.json"]
+    places.write_text("places:\n  - id: leeds\n    name: Leeds\n")
+    makecase.build(tmp_path, audiences=["gps"], formats=["html"], out=out)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
+        "index.html", "leeds", "leeds/gps.html", "manifest.json"]
 
 
 KILLER = """

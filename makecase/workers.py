@@ -1,0 +1,84 @@
+"""Pack stage helper: long-lived worker processes that lay out a build's pages in parallel (--jobs).
+
+Each worker is started once per build with the loaded project, and builds its own Renderer and
+PageFitter (one Jinja2 environment, one FontConfiguration) before its first page. It is fed
+briefings by (audience, place) and returns each page's files and measurements, or the problem
+that stopped it. Results come back in the order of the briefings, and a page comes out the same
+whichever worker made it (fit.py carries nothing from one page to the next), so the files are
+byte-identical whatever the number of jobs.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Callable
+
+from .compose import Briefing, compose
+from .errors import MakecaseError, Problem
+from .load import Project
+
+# One worker's state: the project, its Renderer and its PageFitter (None for HTML only).
+_worker: tuple | None = None
+
+
+def default_jobs() -> int:
+    """The CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _start(project: Project, formats: tuple[str, ...]) -> None:
+    global _worker
+    from .render import Renderer
+
+    fitter = None
+    if "pdf" in formats:
+        from .fit import PageFitter
+
+        fitter = PageFitter(project.allowed_dirs)
+    _worker = (project, Renderer(project), fitter)
+
+
+def _make(audience: str, place: str | None, formats: tuple[str, ...], kept: frozenset[str]) -> tuple:
+    """("made", fields) or ("problem", Problem) or ("error", problems, summary): all picklable."""
+    from .pack import NotMade, make_document, too_long
+    from .watch import TimeLimit, time_limit
+
+    assert _worker is not None
+    project, renderer, fitter = _worker
+    briefing = compose(project, project.audiences[audience], project.places[place] if place else None)
+    started = time.perf_counter()
+    try:
+        with time_limit(project.limits.layout_seconds):
+            document = make_document(project, briefing, formats, renderer, fitter, kept)
+    except NotMade as exc:
+        return ("problem", exc.problem)
+    except TimeLimit:
+        return ("problem", too_long(project, briefing))
+    except MakecaseError as exc:
+        return ("error", exc.problems, exc.summary)
+    return ("made", {"files": document.files, "body_size": document.body_size, "layouts": document.layouts,
+                     "fill": document.fill, "room_words": document.room_words, "warnings": document.warnings,
+                     "seconds": time.perf_counter() - started})
+
+
+def make_in_parallel(project: Project, briefings: list[Briefing], formats: tuple[str, ...],
+                     kept: dict[str, frozenset[str]], jobs: int,
+                     done: Callable[[int, Briefing, tuple], None]) -> None:
+    """Make every briefing in `jobs` worker processes; call done(index, briefing, result) as each
+    finishes (in the order they finish; the caller puts them back in order)."""
+    with ProcessPoolExecutor(max_workers=min(jobs, len(briefings)), initializer=_start,
+                             initargs=(project, formats)) as pool:
+        futures = {pool.submit(_make, b.audience.id, b.place.id if b.place else None, formats,
+                               kept.get(b.slug, frozenset())): (i, b)
+                   for i, b in enumerate(briefings)}
+        for future in as_completed(futures):
+            index, briefing = futures[future]
+            done(index, briefing, future.result())
+
+
+__all__ = ["default_jobs", "make_in_parallel", "Problem"]
