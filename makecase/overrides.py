@@ -36,7 +36,8 @@ def own_templates(root: Path) -> list[str]:
     if not own.is_dir() or own.resolve() == resources.templates_dir().resolve():
         return []
     names = [p.relative_to(own).as_posix() for p in own.rglob("*") if p.is_file()]
-    return sorted(n for n in names if not _hidden(n))
+    # fonts/ holds font files, not templates (brand fonts are named in makecase.yaml).
+    return sorted(n for n in names if not n.startswith(NOT_TEMPLATES) and not _hidden(n))
 
 
 @dataclass(frozen=True)

@@ -102,3 +102,13 @@ def test_a_new_partial_used_by_an_override_is_not_a_warning(partnership):
     (partnership / "templates" / "partials" / "our-panel.html").write_text("<p>ours</p>", encoding="utf-8")
     code, out = invoke("-C", partnership, "validate")
     assert code == 0 and "our-panel" not in out, out
+
+
+def test_font_files_beside_the_templates_are_not_called_unused_overrides(partnership):
+    """Building from a checkout of makecase itself: its templates/ has fonts/ too."""
+    fonts = partnership / "templates" / "fonts"
+    fonts.mkdir(parents=True)
+    (fonts / "LiberationSans-Regular.ttf").write_bytes(b"\0font")
+    (fonts / "LICENSE.txt").write_text("OFL", encoding="utf-8")
+    code, out = invoke("-C", partnership, "validate")
+    assert code == 0 and "matches no packaged template" not in out, out
