@@ -125,9 +125,14 @@ def recover(out_dir: Path) -> None:
 
 def _roll_forward(out_dir: Path, journal: dict) -> None:
     staging = out_dir / journal["staging"]
+    # Only a real folder this tool made: a staging "folder" that is a symlink (a hostile project
+    # can ship one in output/) would move files from elsewhere into the pack.
+    staging_is_ours = _lexists(staging) and stat.S_ISDIR(os.lstat(staging).st_mode)
     for rel in journal["files"]:
         source = staging / rel
-        if not _lexists(source):  # moved before the kill
+        if not staging_is_ours or not _lexists(source):  # moved before the kill
+            continue
+        if not _is_regular(staging, rel):  # a link or a device: never moved into the pack
             continue
         target = out_dir / rel
         _make_parents(out_dir, rel)
@@ -135,7 +140,10 @@ def _roll_forward(out_dir: Path, journal: dict) -> None:
     for entry in journal["stale"]:
         _remove_if_ours(out_dir, entry["path"], entry["sha256"])
     os.unlink(out_dir / JOURNAL)
-    shutil.rmtree(staging, ignore_errors=True)
+    if staging_is_ours:
+        shutil.rmtree(staging, ignore_errors=True)
+    elif _lexists(staging):
+        os.unlink(staging)  # the link itself, never what it points to
 
 
 @contextmanager

@@ -144,6 +144,37 @@ def test_a_damaged_journal_is_not_trusted(tmp_path):
     assert victim.read_text() == "keep" and not (out / JOURNAL).exists()
 
 
+def test_a_journal_whose_staging_folder_is_a_link_moves_nothing_in(tmp_path):
+    """A project may ship output/.makecase-x as a symlink to a folder outside it, and a journal
+    naming a file there: the next build must not move that file into the pack."""
+    from makecase.publish import STAGING_PREFIX
+
+    out = tmp_path / "out"
+    out.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "secret.txt").write_text("private")
+    (out / (STAGING_PREFIX + "x")).symlink_to(elsewhere)
+    (out / JOURNAL).write_text(json.dumps({"staging": STAGING_PREFIX + "x", "files": ["secret.txt"],
+                                           "stale": []}))
+    publish(out, {"a.pdf": b"a", "manifest.json": b"{}"})
+    assert (elsewhere / "secret.txt").read_text() == "private"
+    assert not (out / "secret.txt").exists() and not (out / (STAGING_PREFIX + "x")).exists()
+
+
+def test_a_link_inside_a_staging_folder_is_not_moved_into_the_pack(tmp_path):
+    from makecase.publish import STAGING_PREFIX
+
+    out = tmp_path / "out"
+    staging = out / (STAGING_PREFIX + "y")
+    staging.mkdir(parents=True)
+    (tmp_path / "outside.txt").write_text("private")
+    (staging / "gps.pdf").symlink_to(tmp_path / "outside.txt")
+    (out / JOURNAL).write_text(json.dumps({"staging": STAGING_PREFIX + "y", "files": ["gps.pdf"], "stale": []}))
+    publish(out, {"a.pdf": b"a", "manifest.json": b"{}"})
+    assert not (out / "gps.pdf").is_symlink() and (tmp_path / "outside.txt").read_text() == "private"
+
+
 def test_two_builds_cannot_write_one_folder_at_once(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
