@@ -175,7 +175,10 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
     briefings = briefings_for(project, audience_ids or None, place_ids or None)
     previous = previous_documents(project, out_dir)
     renderer = Renderer(project)
-    kept = {slug: frozenset(d.files) for slug, d in previous.items()}
+    # A partial build (-a, -p or --format) keeps the rest of the previous pack; a full build is
+    # exactly what the project asks for now: its pages made or unchanged, in its formats.
+    partial = bool(audience_ids or place_ids or formats)
+    kept = {slug: frozenset(d.files) for slug, d in previous.items()} if partial else {}
     to_make, unchanged, inputs = unchanged_documents(project, renderer, briefings, chosen_formats,
                                                      previous, force)
     made_so_far = 0
@@ -194,7 +197,7 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
     checked = documents + unchanged
     warnings = list(project.warnings) + fill_warnings(project, checked) + document_warnings(checked)
     raise_if_strict(warnings, strict, "; nothing was written")
-    pack = whole_pack(project, documents, previous)
+    pack = whole_pack(project, documents, previous if partial else only_formats(unchanged, chosen_formats))
     written = write_documents(project, pack, out_dir, renderer)
     return BuildReport(out_dir, documents, written, warnings, time.perf_counter() - started, pack,
                        unchanged)
@@ -244,9 +247,13 @@ def previous_documents(project: Project, out_dir: Path) -> dict[str, Document]:
     against the manifest's SHA-256). A document no longer in the content is left out, so its
     files are removed as stale."""
     kept: dict[str, Document] = {}
+    built = {audience.id for audience in project.audiences_to_build()}
     for entry in read_manifest(out_dir).get("documents", []):
+        if not isinstance(entry, dict):
+            continue
         audience, place = entry.get("audience"), entry.get("place")
-        if audience not in project.audiences or not _place_exists(project, place):
+        if not isinstance(audience, str) or audience not in project.audiences or audience not in built \
+                or not _place_exists(project, place) or not isinstance(entry.get("files"), dict):
             continue
         briefing = compose(project, project.audiences[audience], project.places[place] if place else None)
         files = {}
@@ -267,6 +274,16 @@ def previous_documents(project: Project, out_dir: Path) -> dict[str, Document]:
             document.warnings = ([w for w in warnings if isinstance(w, str)]
                                  if isinstance(warnings, list) else [])
             kept[briefing.slug] = document
+    return kept
+
+
+def only_formats(documents: list[Document], formats: tuple[str, ...]) -> dict[str, Document]:
+    """Documents by slug with only the files of these formats (and the page picture with HTML)."""
+    wanted = set(formats) | ({"png"} if {"pdf", "html"} <= set(formats) else set())
+    kept: dict[str, Document] = {}
+    for document in documents:
+        files = {fmt: data for fmt, data in document.files.items() if fmt in wanted}
+        kept[document.slug] = replace(document, files=files, kept=frozenset(files))
     return kept
 
 

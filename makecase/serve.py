@@ -36,6 +36,7 @@ from .errors import Location, MakecaseError, Problem
 from .fit import DoesNotFit, PageFitter
 from .load import load_project
 from .project import Project
+from .standalone import active_parts
 from .render import Renderer
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -169,7 +170,17 @@ class Preview:
 
     def screen_html(self, slug: str) -> str:
         _, renderer, briefing = self.snapshot(slug)
-        return self._render(renderer, briefing, "screen", briefing.sibling_name("pdf"))
+        html = self._render(renderer, briefing, "screen", briefing.sibling_name("pdf"))
+        # The preview refuses what the build refuses: a page whose templates would run or load
+        # something is never opened in the reviewer's browser.
+        found = active_parts(html)
+        if found:
+            raise MakecaseError.single(
+                f"The web page would run or load something: {', '.join(found[:3])}.",
+                key=f"document {briefing.file_name('html')}",
+                hint="A project template in templates/ adds it: pages are standalone, with nothing "
+                     "run or loaded from elsewhere. Remove it from the template.")
+        return html
 
     def laid_out(self, slug: str) -> LaidOut:
         """The page laid out, from the cache when its print HTML is unchanged."""
@@ -429,7 +440,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
         preview = self.preview
         try:
             if path == "/__reload":
-                seen = int(parse_qs(url.query).get("v", ["-1"])[0])
+                try:
+                    seen = int(parse_qs(url.query).get("v", ["-1"])[0])
+                except ValueError:
+                    seen = -1
                 version = preview.wait_for_change(seen, POLL_SECONDS)
                 return self._send(HTTPStatus.OK, json.dumps({"version": version}).encode(), "application/json", head)
             version = preview.version

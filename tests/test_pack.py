@@ -10,6 +10,7 @@ import pypdf
 import pytest
 
 from conftest import AUDIENCE_IDS, link_uris, pdf_text, squash
+import makecase
 from makecase.load import load_project
 
 A4_POINTS = (595.28, 841.89)
@@ -317,3 +318,28 @@ def test_progress_is_told_each_page_with_how_many_are_done_of_how_many(pack_dir,
     makecase.build(tmp_path, out=pack_dir, audiences=["gps"], formats=["html"], force=True,
                    progress=lambda page, done, total: seen.append((page.slug, done, total)))
     assert seen == [("gps", 1, 1)]
+
+
+def test_a_full_build_is_exactly_what_the_project_asks_for_now(tmp_path):
+    """Partial builds keep the rest of the pack; a full build after the project drops an
+    audience or a format removes those files (and the index no longer links them)."""
+    out = tmp_path / "output"
+    makecase.build(tmp_path, out=out)
+    assert (out / "ics-leads.html").exists()
+    (tmp_path / "makecase.yaml").write_text("audiences: [gps, pcn-leads]\noutput:\n  formats: [pdf]\n",
+                                            encoding="utf-8")
+    makecase.build(tmp_path, out=out)
+    names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    # (index.html is written only with HTML pages; a PDF-only pack leaves the last one alone.)
+    assert [n for n in names if n != "index.html"] == ["gps.pdf", "manifest.json", "pcn-leads.pdf"]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [d["audience"] for d in manifest["documents"]] == ["gps", "pcn-leads"]
+
+
+def test_a_damaged_manifest_from_an_earlier_build_is_not_a_crash(tmp_path):
+    out = tmp_path / "output"
+    out.mkdir()
+    (out / "manifest.json").write_text('{"documents": [{"audience": ["gps"], "files": 3}, 7]}',
+                                       encoding="utf-8")
+    report = makecase.build(tmp_path, audiences=["gps"], formats=["html"], out=out)
+    assert [d.slug for d in report.documents] == ["gps"] and (out / "gps.html").exists()

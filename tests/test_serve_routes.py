@@ -142,3 +142,21 @@ def test_the_watcher_reloads_on_a_save_and_ignores_the_output_folder(tmp_path):
     assert seen, "the save was not seen"
     changed = [Path(p).name for paths in seen for p in paths]
     assert "audiences.yaml" in changed and "gps.pdf" not in changed
+
+
+def test_a_bad_reload_number_is_not_an_error(served):
+    _, preview, base = served
+    status, _, body = fetch(base + "/__reload?v=abc")
+    assert status == 200 and json.loads(body)["version"] == preview.version
+
+
+def test_the_preview_refuses_a_page_a_template_makes_run_code(tmp_path):
+    from makecase.errors import MakecaseError
+
+    root = tmp_path / "p"
+    init_project(root)
+    (root / "templates" / "partials").mkdir(parents=True)
+    (root / "templates" / "partials" / "quote.html").write_text("<script>alert(1)</script>", encoding="utf-8")
+    preview = Preview(root)
+    with pytest.raises(MakecaseError, match="would run or load something"):
+        preview.screen_html("gps")
