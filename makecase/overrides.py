@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from . import resources
+from .contain import read_text_contained
 from .errors import Location, MakecaseError, Problem
 
 TEMPLATES_DIR = "templates"
@@ -74,9 +75,10 @@ def unknown_overrides(root: Path) -> list[Problem]:
     # A new partial is fine when one of the project's own templates uses it.
     texts = []
     for name in own:
-        try:
-            texts.append((root / TEMPLATES_DIR / name).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
+        try:  # an ordinary file inside the project only, of a template's size (contain.py)
+            texts.append(read_text_contained(root / TEMPLATES_DIR / name, [root], max_bytes=512 * 1024,
+                                             what="template"))
+        except (OSError, UnicodeDecodeError, MakecaseError):
             continue
     problems = []
     for name in unknown:
@@ -105,6 +107,10 @@ def copy_template(root: Path, name: str) -> Path:
                 + "`makecase template list` shows every template you can copy.")
         wanted = by_file[0]
     target = root / TEMPLATES_DIR / wanted
+    if target.is_symlink() or any(p.is_symlink() for p in target.parents if p.is_relative_to(root)):
+        raise MakecaseError.single(
+            f"'{TEMPLATES_DIR}/{wanted}' or a folder on its way is a symbolic link; makecase does not "
+            "write through links.", Location(target), hint="Remove the link, then copy again.")
     if target.exists():
         raise MakecaseError.single(
             f"'{TEMPLATES_DIR}/{wanted}' already exists; makecase never overwrites your files.",

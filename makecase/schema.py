@@ -54,6 +54,8 @@ def write_schemas(out_dir: Path) -> list[Path]:
     written = []
     for name, schema in schemas().items():
         path = out_dir / name
+        if path.is_symlink():  # never write through a link (the folder may be a project's)
+            path.unlink()
         path.write_text(json.dumps(schema, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         written.append(path)
     return written

@@ -112,3 +112,11 @@ def test_font_files_beside_the_templates_are_not_called_unused_overrides(partner
     (fonts / "LICENSE.txt").write_text("OFL", encoding="utf-8")
     code, out = invoke("-C", partnership, "validate")
     assert code == 0 and "matches no packaged template" not in out, out
+
+
+def test_template_copy_never_writes_through_a_link(partnership, tmp_path):
+    outside = tmp_path / "outside.html"
+    (partnership / "templates" / "partials").mkdir(parents=True)
+    (partnership / "templates" / "partials" / "quote.html").symlink_to(outside)  # dangling
+    code, out = invoke("-C", partnership, "template", "copy", "partials/quote.html")
+    assert code == 2 and "symbolic link" in out and not outside.exists()
