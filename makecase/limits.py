@@ -37,7 +37,3 @@ class Limits:
 
 
 DEFAULT = Limits()
-
-# The most a project's makecase.yaml may raise each limit to.
-CEILINGS = {"file_kb": 8 * 1024, "asset_kb": 32 * 1024, "field_chars": 50_000, "depth": 64,
-            "layout_seconds": 600}

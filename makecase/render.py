@@ -117,7 +117,7 @@ class Renderer:
         own_fonts = self.project.brand_files.fonts or {}
         rules = []
         for key, weight, style, bundled in FONT_FACES:
-            path = own_fonts[key].path if key in own_fonts else (self.project.template_dirs[-1] / "fonts" / bundled)
+            path = own_fonts[key].path if key in own_fonts else (resources.fonts_dir() / bundled)
             rules.append(
                 "@font-face { font-family: 'makecase body'; "
                 f"src: url('{file_uri(path.resolve())}'); font-weight: {weight}; font-style: {style}; }}")
