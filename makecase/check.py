@@ -22,7 +22,8 @@ from .findings import ERROR, NOTE, WARNING, Finding, PageFigures
 from .load import load_project
 from .project import Project
 from .messages import checked_ids
-from .pack import Document, index_page, make_documents
+from .document import Document
+from .pack import index_page, make_documents
 from .example_values import project_example_values
 from .page_checks import check_page
 from .render import Renderer

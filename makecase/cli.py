@@ -128,7 +128,7 @@ def build(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], 
     import json
 
     from .pack import build as run_build
-    from .pack import document_line, progress_bar
+    from .build_report import document_line, progress_bar
     from .workers import default_jobs
 
     formats = None if fmt is None else (("pdf", "html") if fmt == "all" else (fmt,))

@@ -17,7 +17,7 @@ from .errors import Location
 from .example_values import example_values
 from .findings import ERROR, NOTE, WARNING, Finding, PageFigures
 from .model import Item
-from .pack import Document
+from .document import Document
 from .project import Project
 
 # Link text that says nothing out of context (WCAG 2.4.4, GOV.UK and NHS content style).
