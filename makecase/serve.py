@@ -209,6 +209,37 @@ class Preview:
 # --- HTTP ---------------------------------------------------------------------------------------
 
 
+HTML = "text/html; charset=utf-8"
+Response = tuple[HTTPStatus, bytes, str]
+
+
+def _fit_status(preview: Preview, slug: str, version: int) -> Response:
+    page = preview.laid_out(slug)
+    status = {"fits": page.fits, "summary": page.summary(), "body_size_pt": page.body_size,
+              "fill": page.fill, "room_words": page.room_words}
+    return HTTPStatus.OK, json.dumps(status).encode(), "application/json"
+
+
+def _laid_out_file(preview: Preview, slug: str, kind: str) -> Response:
+    """The PDF or its picture; none while the page runs over (409, and why)."""
+    page = preview.laid_out(slug)
+    if not page.fits:
+        return HTTPStatus.CONFLICT, (page.summary() + "\n").encode(), "text/plain; charset=utf-8"
+    body = page.pdf if kind == "pdf" else page.picture()
+    return HTTPStatus.OK, body, "application/pdf" if kind == "pdf" else "image/png"
+
+
+# What each kind of address is answered with, given the preview, the page's slug and the version.
+ROUTES: dict[str, Callable[[Preview, str, int], Response]] = {
+    "index": lambda preview, slug, version: (HTTPStatus.OK, index_page(preview, version).encode(), HTML),
+    "html": lambda preview, slug, version: (HTTPStatus.OK, briefing_page(preview, slug, version).encode(), HTML),
+    "page": lambda preview, slug, version: (HTTPStatus.OK, printed_page(preview, slug, version).encode(), HTML),
+    "json": _fit_status,
+    "pdf": lambda preview, slug, version: _laid_out_file(preview, slug, "pdf"),
+    "png": lambda preview, slug, version: _laid_out_file(preview, slug, "png"),
+}
+
+
 class PreviewHandler(BaseHTTPRequestHandler):
     """GET only, a fixed set of routes; anything else is 404. Nothing is read from disk by path."""
 
@@ -234,52 +265,37 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 seen = int(parse_qs(url.query).get("v", ["-1"])[0])
                 version = preview.wait_for_change(seen, POLL_SECONDS)
                 return self._send(HTTPStatus.OK, json.dumps({"version": version}).encode(), "application/json", head)
-            version = preview.version
-            stem, dot, ext = path.lstrip("/").rpartition(".")
-            if path in ("/", "/index.html"):
-                kind = "index"
-            elif dot and ext in ("html", "page", "pdf", "png", "json") and stem in preview.briefings:
-                kind = ext
-            elif preview.error is not None and ext == "html":
-                kind = "html"  # the page may not exist while the project is broken: show why
-            elif ext == "html":  # e.g. an audience switched off while its tab is open
-                page = not_found_page(version)
-                return self._send(HTTPStatus.NOT_FOUND, page.encode(), "text/html; charset=utf-8", head)
-            else:
-                return self._send(HTTPStatus.NOT_FOUND, b"Not found.\n", "text/plain", head)
-            if preview.error is not None:
-                page = error_page(preview.error, preview.root, version)
-                return self._send(HTTPStatus.INTERNAL_SERVER_ERROR, page.encode(), "text/html; charset=utf-8", head)
-            if kind == "index":
-                body, ctype = index_page(preview, version).encode(), "text/html; charset=utf-8"
-            elif kind == "html":
-                body, ctype = briefing_page(preview, stem, version).encode(), "text/html; charset=utf-8"
-            elif kind == "page":
-                body, ctype = printed_page(preview, stem, version).encode(), "text/html; charset=utf-8"
-            elif kind == "json":
-                page = preview.laid_out(stem)
-                status = {"fits": page.fits, "summary": page.summary(), "body_size_pt": page.body_size,
-                          "fill": page.fill, "room_words": page.room_words}
-                body, ctype = json.dumps(status).encode(), "application/json"
-            else:
-                page = preview.laid_out(stem)
-                if not page.fits:
-                    return self._send(HTTPStatus.CONFLICT, (page.summary() + "\n").encode(), "text/plain; charset=utf-8", head)
-                body = page.pdf if kind == "pdf" else page.picture()
-                ctype = "application/pdf" if kind == "pdf" else "image/png"
-            return self._send(HTTPStatus.OK, body, ctype, head)
+            return self._send(*self._route(path), head)
         except MakecaseError as exc:
             page = error_page(exc, preview.root, preview.version)
-            return self._send(HTTPStatus.INTERNAL_SERVER_ERROR, page.encode(), "text/html; charset=utf-8", head)
+            return self._send(HTTPStatus.INTERNAL_SERVER_ERROR, page.encode(), HTML, head)
         except KeyError:  # the page went away between the route check and its rendering
-            return self._send(HTTPStatus.NOT_FOUND, not_found_page(preview.version).encode(),
-                              "text/html; charset=utf-8", head)
+            return self._send(HTTPStatus.NOT_FOUND, not_found_page(preview.version).encode(), HTML, head)
         except (BrokenPipeError, ConnectionResetError):
             return None
         except Exception:  # a bug: say so in the page, keep serving
             text = ("Internal error in makecase (a bug, not your content). Please report it:\n\n"
                     + traceback.format_exc())
             return self._send(HTTPStatus.INTERNAL_SERVER_ERROR, text.encode(), "text/plain; charset=utf-8", head)
+
+    def _route(self, path: str) -> tuple[HTTPStatus, bytes, str]:
+        """Status, body and content type for a path: one of ROUTES, or why there is none."""
+        preview = self.preview
+        version = preview.version
+        stem, dot, ext = path.lstrip("/").rpartition(".")
+        if path in ("/", "/index.html"):
+            kind = "index"
+        elif dot and ext in ("html", "page", "pdf", "png", "json") and stem in preview.briefings:
+            kind = ext
+        elif preview.error is not None and ext == "html":
+            kind = "html"  # the page may not exist while the project is broken: show why
+        elif ext == "html":  # e.g. an audience switched off while its tab is open
+            return HTTPStatus.NOT_FOUND, not_found_page(version).encode(), HTML
+        else:
+            return HTTPStatus.NOT_FOUND, b"Not found.\n", "text/plain"
+        if preview.error is not None:
+            return HTTPStatus.INTERNAL_SERVER_ERROR, error_page(preview.error, preview.root, version).encode(), HTML
+        return ROUTES[kind](preview, stem, version)
 
     def _send(self, status: HTTPStatus, body: bytes, ctype: str, head: bool) -> None:
         try:
