@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import MakecaseError, Problem
+from .errors import MakecaseError, Problem, clean
 from .explain import where_written
 from .project import Project
 
@@ -71,6 +71,18 @@ def format_entries(project: Project, kind: str, ids: tuple[str, ...] = ()) -> li
     id_width = max(len(e.id) for e in found) + 2
     title_width = max(len(e.title) for e in found) + 2
     return [f"{e.id:<{id_width}}{e.title:<{title_width}}{e.where}" for e in found]
+
+
+def listing(project: Project, kind: str | None, ids: tuple[str, ...] = ()) -> list[str]:
+    """The lines `makecase list` prints: one KIND's entries, or every kind under a heading
+    (places only when the project has any)."""
+    if kind is not None:
+        return [clean(line, 400) for line in format_entries(project, kind, ids)]
+    lines: list[str] = []
+    for i, each in enumerate(k for k in KINDS if k != "places" or project.places):
+        lines.append(("\n" if i else "") + f"{each.capitalize()}:")
+        lines.append("\n".join("  " + clean(line, 400) for line in format_entries(project, each)))
+    return lines
 
 
 def ids_for_completion(project_dir: Path, kind: str, incomplete: str) -> list[tuple[str, str]]:

@@ -128,7 +128,7 @@ def build(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], 
     import json
 
     from .pack import build as run_build
-    from .pack import document_line, progress_bar
+    from .build_report import document_line, progress_bar
     from .workers import default_jobs
 
     formats = None if fmt is None else (("pdf", "html") if fmt == "all" else (fmt,))
@@ -166,18 +166,17 @@ def list_(obj: CliContext, kind: str | None, ids: tuple[str, ...]) -> None:
     The ids are what content files use: an audience's `evidence: [...]`, `story:` and
     `quote:`, and `-a`/`-p` on the command line. Give IDs to see only those.
     """
-    from .catalogue import KINDS, format_entries
+    from .catalogue import listing
     from .load import load_project
 
     if ids and kind is None:
         raise click.UsageError("Name the KIND before the IDs, e.g. `makecase list evidence falls-admissions`.")
     project = load_project(obj.project_dir)
     if kind is not None:
-        click.echo("\n".join(clean(line, 400) for line in format_entries(project, kind, ids)))
+        click.echo("\n".join(listing(project, kind, ids)))
         return
-    for i, each in enumerate(k for k in KINDS if k != "places" or project.places):
-        click.echo(("\n" if i else "") + f"{each.capitalize()}:")
-        click.echo("\n".join("  " + clean(line, 400) for line in format_entries(project, each)))
+    for line in listing(project, None):
+        click.echo(line)
 
 
 @cli.command()

@@ -77,7 +77,7 @@ def fetch_status(url: str, timeout: float) -> str | None:
 
 def check_links(project: Project, briefings: list[Briefing]):
     """Fetch every link once; a finding for each use of a bad one."""
-    from .check import WARNING, Finding
+    from .findings import WARNING, Finding
 
     uses = link_uses(project, briefings)
     urls = sorted({u.url for u in uses})

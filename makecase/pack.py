@@ -7,143 +7,35 @@ one as a whole (publish.py: staged, journaled, locked).
 A partial build (`-a`, `-p`, `--format`) remakes only the chosen documents' files and keeps
 the rest of the previous pack as it is: every file the previous manifest lists whose document
 is still in the content and whose bytes are still as makecase wrote them. The index and the
-manifest always list the whole pack, kept and remade.
+manifest always list the whole pack, kept and remade (manifest.py keeps that bookkeeping).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from functools import cache
 
 from . import resources
-from .compose import Briefing, briefings_for, compose
+from .build_report import BuildReport
+from .compose import Briefing, briefings_for
 from .contain import contained_dir
 from .contrast import full_brand
-from .cache import InputsHasher
-from .errors import Location, MakecaseError, Problem, clean, raise_if_strict, shown
-from .version import __version__
+from .document import Document, too_long
+from .errors import Location, MakecaseError, Problem, raise_if_strict, shown
 from .load import Project, load_project
+from .manifest import manifest_for, only_formats, previous_documents, unchanged_documents, whole_pack
 from .messages import checked_ids
-from .publish import file_entry, finish_interrupted, publish, read_if_ours, read_manifest
+from .publish import finish_interrupted, publish
 from .render import Renderer, file_uri
 from .standalone import active_parts
 from .watch import TimeLimit, time_limit, weasyprint_warnings, without_packaged
 
 if TYPE_CHECKING:  # fit.py imports WeasyPrint: loaded only when a page is laid out
     from .fit import PageFitter
-
-FORMATS = ("pdf", "html")
-
-
-@dataclass
-class Document:
-    """One built briefing: its files and what the fit stage measured."""
-
-    briefing: Briefing
-    files: dict[str, bytes] = field(default_factory=dict)
-    body_size: float | None = None
-    layouts: int = 0
-    fill: float | None = None  # per cent of the page's height in use
-    room_words: int = 0  # roughly how many more words an under-filled page could take
-    seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)  # what WeasyPrint could not do
-    kept: frozenset[str] = frozenset()  # formats whose files stay from the previous build
-    inputs: str | None = None  # the hash of what its files are made from (cache.py)
-
-
-    @property
-    def slug(self) -> str:
-        return self.briefing.slug
-
-
-@dataclass
-class BuildReport:
-    """What a build wrote, for the CLI to print and for scripts and tests to check."""
-
-    out_dir: Path
-    documents: list[Document]
-    written: list[Path]
-    warnings: list[Problem]
-    seconds: float
-    # The whole pack the index and manifest list: the documents made now, merged with the
-    # files kept from the previous build, in content order.
-    pack: list[Document] = field(default_factory=list)
-    # Documents this build chose whose inputs had not changed: their files stay, not laid out.
-    unchanged: list[Document] = field(default_factory=list)
-
-    @property
-    def kept(self) -> list[Document]:
-        """Documents of the pack whose files all stay from the previous build."""
-        made = {d.slug for d in self.documents} | {d.slug for d in self.unchanged}
-        return [d for d in self.pack if d.slug not in made]
-
-    def summary(self) -> str:
-        """The one line a build ends with, also under -q."""
-        kept = f", kept {len(self.kept)} from the previous build" if self.kept else ""
-        kept = (f", {len(self.unchanged)} unchanged" if self.unchanged else "") + kept
-        warned = f", {len(self.warnings)} warning(s)" if self.warnings else ""
-        return (f"Wrote {len(self.documents)} briefing(s) to {clean(str(self.out_dir))}{kept}{warned} "
-                f"in {self.seconds:.1f} s.")
-
-    def as_json(self, base: Path | None = None) -> dict:
-        """The report for scripts and CI: every document of the pack, made now or kept."""
-        made = {d.slug for d in self.documents}
-        return {
-            "generator": f"makecase {__version__}",
-            "out_dir": str(self.out_dir),
-            "seconds": round(self.seconds, 3),
-            "made": len(self.documents),
-            "unchanged": len(self.unchanged),
-            "kept": len(self.kept),
-            "documents": [{
-                "slug": d.slug,
-                "audience": d.briefing.audience.id,
-                "place": d.briefing.place.id if d.briefing.place else None,
-                "made": d.slug in made,
-                "files": {fmt: {"path": d.briefing.file_name(fmt), "bytes": len(data), "kept": fmt in d.kept}
-                          for fmt, data in d.files.items()},
-                "body_size_pt": d.body_size,
-                "fill_percent": d.fill,
-                "room_words": d.room_words if d.slug in made else None,
-                "layouts": d.layouts if d.slug in made else None,
-                "seconds": round(d.seconds, 3) if d.slug in made else None,
-            } for d in self.pack],
-            "warnings": [{"message": w.message,
-                          "where": ({"file": _shown_path(w.location.file, base), "line": w.location.line,
-                                     "column": w.location.column} if w.location else None),
-                          "at": w.key, "hint": w.hint} for w in self.warnings],
-        }
-
-
-def _shown_path(file: Path, base: Path | None) -> str:
-    if base is not None:
-        try:
-            return str(Path(file).resolve().relative_to(Path(base).resolve()))
-        except (ValueError, OSError):
-            pass
-    return str(file)
-
-
-def progress_bar(document: Document, done: int, total: int, width: int = 24) -> str:
-    """A terminal's one-line bar, redrawn in place as each page is done."""
-    filled = round(width * done / max(total, 1))
-    return f"\r\033[K  [{'#' * filled}{'-' * (width - filled)}] {done}/{total} {clean(document.slug, 40)}"
-
-
-def document_line(document: Document, verbose: bool = False) -> str:
-    """One line per document as it is done: its files, and how its page came out."""
-    detail = (f" (body {document.body_size:g}pt, page {document.fill:.0f}% full"
-              + (f", {document.layouts} layouts, {document.seconds:.2f} s" if verbose else "") + ")"
-              if document.body_size else (f" ({document.seconds:.2f} s)" if verbose else ""))
-    files = ", ".join(document.briefing.file_name(f) for f in document.files)
-    return f"  {clean(files)}{detail}"
-
 
 def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = None,
           places: Iterable[str] | None = None, formats: Iterable[str] | None = None,
@@ -201,120 +93,6 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
     written = write_documents(project, pack, out_dir, renderer)
     return BuildReport(out_dir, documents, written, warnings, time.perf_counter() - started, pack,
                        unchanged)
-
-
-def unchanged_documents(project: Project, renderer: Renderer, briefings: list[Briefing],
-                        formats: tuple[str, ...], previous: dict[str, Document], force: bool
-                        ) -> tuple[list[Briefing], list[Document], dict[str, str]]:
-    """Split the chosen briefings into those to make and the previous documents that stand:
-    same inputs hash, and every file this build would write still there as makecase wrote it."""
-    hasher = InputsHasher(project, renderer)
-    to_make: list[Briefing] = []
-    unchanged: list[Document] = []
-    inputs: dict[str, str] = {}
-    problems: list[Problem] = []
-    for briefing in briefings:
-        before = previous.get(briefing.slug)
-        kept = frozenset(before.files) if before else frozenset()
-        try:
-            with time_limit(project.limits.layout_seconds):  # project templates render here
-                digest = inputs[briefing.slug] = hasher.inputs(briefing, formats, kept)
-        except TimeLimit:
-            problems.append(too_long(project, briefing))
-            continue
-        wanted = set(formats) | ({"png"} if "pdf" in formats and "html" in set(formats) | kept else set())
-        if not force and before is not None and before.inputs == digest and wanted <= kept:
-            unchanged.append(before)
-        else:
-            to_make.append(briefing)
-    if problems:
-        raise MakecaseError(problems, summary=f"{len(problems)} briefing(s) could not be made; "
-                                              "nothing was written:")
-    return to_make, unchanged, inputs
-
-
-def too_long(project: Project, briefing: Briefing) -> Problem:
-    return Problem(
-        f"Making this page took more than {project.limits.layout_seconds} s, the limit for one document.",
-        briefing.audience.where(), key=f"audience {shown(briefing.slug)}",
-        hint="Look for very long texts, unusual CSS or loops in project templates; or raise "
-             "limits.layout_seconds in makecase.yaml.")
-
-
-def previous_documents(project: Project, out_dir: Path) -> dict[str, Document]:
-    """The previous build's documents that a partial build keeps, by slug: those still in the
-    content, with the files that are still as makecase wrote them (bytes read back, checked
-    against the manifest's SHA-256). A document no longer in the content is left out, so its
-    files are removed as stale."""
-    kept: dict[str, Document] = {}
-    built = {audience.id for audience in project.audiences_to_build()}
-    for entry in read_manifest(out_dir).get("documents", []):
-        if not isinstance(entry, dict):
-            continue
-        audience, place = entry.get("audience"), entry.get("place")
-        if not isinstance(audience, str) or audience not in project.audiences or audience not in built \
-                or not _place_exists(project, place) or not isinstance(entry.get("files"), dict):
-            continue
-        briefing = compose(project, project.audiences[audience], project.places[place] if place else None)
-        files = {}
-        for fmt, file in entry["files"].items():
-            found = file_entry(file)
-            if fmt in FORMATS + ("png",) and found and found[0] == briefing.file_name(fmt):
-                data = read_if_ours(out_dir, *found)
-                if data is not None:
-                    files[fmt] = data
-        if files:
-            document = Document(briefing, files, kept=frozenset(files))
-            body, fill, room = entry.get("body_size_pt"), entry.get("fill_percent"), entry.get("room_words")
-            document.body_size = body if isinstance(body, (int, float)) else None
-            document.fill = fill if isinstance(fill, (int, float)) else None
-            document.room_words = room if isinstance(room, int) else 0
-            inputs, warnings = entry.get("inputs"), entry.get("warnings")
-            document.inputs = inputs if isinstance(inputs, str) else None
-            document.warnings = ([w for w in warnings if isinstance(w, str)]
-                                 if isinstance(warnings, list) else [])
-            kept[briefing.slug] = document
-    return kept
-
-
-def only_formats(documents: list[Document], formats: tuple[str, ...]) -> dict[str, Document]:
-    """Documents by slug with only the files of these formats (and the page picture with HTML)."""
-    wanted = set(formats) | ({"png"} if {"pdf", "html"} <= set(formats) else set())
-    kept: dict[str, Document] = {}
-    for document in documents:
-        files = {fmt: data for fmt, data in document.files.items() if fmt in wanted}
-        kept[document.slug] = replace(document, files=files, kept=frozenset(files))
-    return kept
-
-
-def _place_exists(project: Project, place: object) -> bool:
-    if place is None:
-        return not project.places
-    return isinstance(place, str) and place in project.places
-
-
-def whole_pack(project: Project, made: list[Document], previous: dict[str, Document]) -> list[Document]:
-    """The documents made now and those kept, in content order (place, then audience); a
-    document made in one format keeps its other formats' files from the previous build."""
-    by_slug: dict[str, Document] = dict(previous)
-    for document in made:
-        before = by_slug.get(document.slug)
-        if before is not None:
-            kept = {fmt: data for fmt, data in before.files.items() if fmt not in document.files}
-            if kept:
-                document = replace(document, files={**document.files, **kept}, kept=frozenset(kept))
-                if "pdf" in kept:  # the kept PDF's page, as measured when it was made
-                    document.body_size, document.fill = before.body_size, before.fill
-        by_slug[document.slug] = document
-    places = list(project.places) or [None]
-    audiences = list(project.audiences)
-
-    def order(document: Document) -> tuple[int, int]:
-        place = document.briefing.place.id if document.briefing.place else None
-        return (places.index(place) if place in places else len(places),
-                audiences.index(document.briefing.audience.id))
-
-    return sorted(by_slug.values(), key=order)
 
 
 def fill_warnings(project: Project, documents: list[Document]) -> list[Problem]:
@@ -480,7 +258,7 @@ def write_documents(project: Project, documents: list[Document], out_dir: Path,
                 files[document.briefing.file_name(fmt)] = data
     if any("html" in d.files for d in documents):
         files["index.html"] = index_page(project, documents, renderer).encode("utf-8")
-    files["manifest.json"] = (json.dumps(_manifest(project, documents), indent=2) + "\n").encode("utf-8")
+    files["manifest.json"] = (json.dumps(manifest_for(project, documents), indent=2) + "\n").encode("utf-8")
     return publish(out_dir, files, keep)
 
 
@@ -500,31 +278,6 @@ def index_page(project: Project, documents: list[Document], renderer: Renderer) 
             f"The index page would run or load something: {', '.join(found[:3])}.", key="index.html",
             hint="A project template (templates/index.html) adds it: remove it from the template.")
     return index
-
-
-def _manifest(project: Project, documents: list[Document]) -> dict:
-    return {
-        "generator": f"makecase {__version__}",
-        "partnership": project.settings.partnership.name if project.settings.partnership else None,
-        "documents": [
-            {
-                "audience": d.briefing.audience.id,
-                "place": d.briefing.place.id if d.briefing.place else None,
-                "title": d.briefing.title,
-                "reviewed": d.briefing.reviewed.isoformat(),
-                "levers": [lever.id for lever in d.briefing.levers],
-                "evidence": [c.item.id for c in d.briefing.cases],
-                "body_size_pt": d.body_size,
-                "fill_percent": d.fill,
-                "room_words": d.room_words,
-                "warnings": d.warnings,
-                "inputs": d.inputs,
-                "files": {fmt: {"path": d.briefing.file_name(fmt), "sha256": hashlib.sha256(data).hexdigest(),
-                                "bytes": len(data)} for fmt, data in d.files.items()},
-            }
-            for d in documents
-        ],
-    }
 
 
 def page_png(pdf: bytes, dpi: int = 96) -> bytes:

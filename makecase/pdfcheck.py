@@ -1,210 +1,15 @@
-"""Check stage, PDF: read a built PDF's tags back and check what PDF/UA and a screen reader need.
-
-pikepdf (qpdf) rather than pypdf: it gives the whole object model (structure tree, parent tree,
-annotations, XMP metadata) as typed objects, parses content streams into operators, and is
-strict and fast on the files WeasyPrint writes. Text of each marked-content sequence is decoded
-here from the fonts' ToUnicode maps, honouring /ActualText, which is what assistive technology
-and reflow read; no other library is needed.
+"""Check stage, PDF: check a built PDF's tags, as pdftags.py reads them back, for what PDF/UA and a
+screen reader need.
 """
 
 from __future__ import annotations
 
-import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pikepdf
 
-# Structure types a reader treats as blocks: text inside one runs on, text across two does not.
-BLOCKS = {"/Document", "/Part", "/Art", "/Sect", "/Div", "/P", "/H", "/H1", "/H2", "/H3", "/H4",
-          "/H5", "/H6", "/L", "/LI", "/Lbl", "/LBody", "/BlockQuote", "/Caption", "/Figure",
-          "/Table", "/TR", "/TH", "/TD", "/NonStruct", "/TOC", "/TOCI", "/Index", "/Note"}
-HEADING = re.compile(r"^/H([1-6])$")
-
-
-@dataclass
-class Element:
-    """A structure element with the text of its own marked content, in tag order."""
-
-    type: str
-    children: list["Element"] = field(default_factory=list)
-    mcids: list[int] = field(default_factory=list)  # own marked content, in order
-    alt: str | None = None
-    bbox: tuple[float, ...] | None = None
-    annotations: list[pikepdf.Dictionary] = field(default_factory=list)
-    text: str = ""  # own text (of its MCIDs)
-
-    def walk(self):
-        yield self
-        for child in self.children:
-            yield from child.walk()
-
-    def is_block(self) -> bool:
-        """NonStruct groups either blocks (a <div>) or inline text (a <strong>): it takes after
-        its children."""
-        if self.type == "/NonStruct":
-            return any(child.is_block() for child in self.children)
-        return self.type in BLOCKS
-
-    def all_text(self) -> str:
-        """Text as a reader of the tags gets it: inline parts run on, blocks are separated."""
-        parts: list[str] = [self.text]
-        for child in self.children:
-            inner = child.all_text()
-            parts.append(f"\n{inner}\n" if child.is_block() else inner)
-        return "".join(parts)
-
-
-@dataclass
-class TaggedPdf:
-    """What the checks need from one PDF."""
-
-    pdf: pikepdf.Pdf
-    root: Element | None
-    paint_order: list[int]  # MCIDs of page 1 in the order the content stream paints them
-    page_height: float
-    page_width: float
-
-    def elements(self):
-        return self.root.walk() if self.root else iter(())
-
-    def text(self) -> str:
-        return self.root.all_text() if self.root else ""
-
-
-def read(pdf_bytes: bytes) -> TaggedPdf:
-    pdf = pikepdf.open(io.BytesIO(pdf_bytes))
-    page = pdf.pages[0]
-    texts, order = _marked_text(page)
-    box = [float(v) for v in page.MediaBox]
-    root = None
-    tree = pdf.Root.get("/StructTreeRoot")
-    if tree is not None:
-        root = Element("/StructTreeRoot")
-        for kid in _kids(tree):
-            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-                root.children.append(_element(kid, texts))
-    return TaggedPdf(pdf, root, order, box[3] - box[1], box[2] - box[0])
-
-
-def _kids(node) -> list:
-    k = node.get("/K")
-    if k is None:
-        return []
-    return list(k) if isinstance(k, pikepdf.Array) else [k]
-
-
-def _element(node: pikepdf.Dictionary, texts: dict[int, str]) -> Element:
-    element = Element(str(node.get("/S")))
-    if "/Alt" in node:
-        element.alt = str(node.Alt)
-    attributes = node.get("/A")
-    if isinstance(attributes, pikepdf.Dictionary) and "/BBox" in attributes:
-        element.bbox = tuple(float(v) for v in attributes.BBox)
-    actual = str(node.ActualText) if "/ActualText" in node else None
-    own: list[str] = []
-    for kid in _kids(node):
-        if isinstance(kid, int):
-            element.mcids.append(int(kid))
-            own.append(texts.get(int(kid), ""))
-        elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-            child = _element(kid, texts)
-            element.children.append(child)
-        elif isinstance(kid, pikepdf.Dictionary) and "/Obj" in kid:
-            element.annotations.append(kid.Obj)
-        elif isinstance(kid, pikepdf.Dictionary) and "/MCID" in kid:
-            element.mcids.append(int(kid.MCID))
-            own.append(texts.get(int(kid.MCID), ""))
-    # Own text and children interleave in the tree; WeasyPrint writes spans as children, and
-    # MCIDs directly only on links and figures, so own text first is faithful here.
-    element.text = actual if actual is not None else "".join(own)
-    return element
-
-
-# --- text of marked content ------------------------------------------------------------------
-
-
-def _marked_text(page: pikepdf.Page) -> tuple[dict[int, str], list[int]]:
-    """MCID -> text it paints (or its /ActualText), and the MCIDs in paint order."""
-    fonts = {}
-    resources = page.obj.get("/Resources", {})
-    for name, font in (resources.get("/Font") or {}).items():
-        fonts[name] = _ToUnicode(font)
-    texts: dict[int, list[str]] = {}
-    order: list[int] = []
-    stack: list[int | None] = []
-    actual: dict[int, str] = {}
-    font = None
-    for operands, operator in pikepdf.parse_content_stream(page):
-        op = str(operator)
-        if op == "BDC":
-            props = operands[1] if len(operands) > 1 else None
-            mcid = None
-            if isinstance(props, pikepdf.Dictionary) and "/MCID" in props:
-                mcid = int(props.MCID)
-                order.append(mcid)
-                texts.setdefault(mcid, [])
-                if "/ActualText" in props:
-                    actual[mcid] = str(props.ActualText)
-            stack.append(mcid)
-        elif op == "BMC":
-            stack.append(None)
-        elif op == "EMC":
-            if stack:
-                stack.pop()
-        elif op == "Tf":
-            font = fonts.get(str(operands[0]))
-        elif op in ("Tj", "'", '"', "TJ"):
-            mcid = next((m for m in reversed(stack) if m is not None), None)
-            if mcid is None or font is None:
-                continue
-            strings = operands[-1] if op == "TJ" else [operands[-1]]
-            for s in strings:
-                if isinstance(s, pikepdf.String):
-                    texts[mcid].append(font.decode(bytes(s)))
-    result = {m: "".join(parts) for m, parts in texts.items()}
-    result.update(actual)
-    return result, order
-
-
-class _ToUnicode:
-    """A font's code -> Unicode map, from its ToUnicode CMap (bfchar and bfrange)."""
-
-    def __init__(self, font: pikepdf.Dictionary) -> None:
-        self.two_bytes = str(font.get("/Subtype")) == "/Type0"
-        self.map: dict[int, str] = {}
-        stream = font.get("/ToUnicode")
-        if stream is None:
-            return
-        cmap = stream.read_bytes().decode("latin-1")
-        for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
-            for src, dst in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>", block):
-                self.map[int(src, 16)] = _utf16(dst)
-        for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.S):
-            for lo, hi, dst in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*(<[0-9a-fA-F]*>|\[[^\]]*\])", block):
-                lo_i, hi_i = int(lo, 16), int(hi, 16)
-                if dst.startswith("["):
-                    for offset, each in enumerate(re.findall(r"<([0-9a-fA-F]*)>", dst)):
-                        self.map[lo_i + offset] = _utf16(each)
-                else:
-                    start = _utf16(dst[1:-1])
-                    for offset in range(hi_i - lo_i + 1):
-                        self.map[lo_i + offset] = start[:-1] + chr(ord(start[-1]) + offset) if start else ""
-
-    def decode(self, data: bytes) -> str:
-        if self.two_bytes:
-            codes = [int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data) - 1, 2)]
-        else:
-            codes = list(data)
-        return "".join(self.map.get(c, "\ufffd") for c in codes)
-
-
-def _utf16(hexstr: str) -> str:
-    try:
-        return bytes.fromhex(hexstr).decode("utf-16-be")
-    except ValueError:
-        return "\ufffd"
-
+from .pdftags import HEADING, Element, TaggedPdf, read
 
 # --- the checks ------------------------------------------------------------------------------
 
@@ -221,6 +26,20 @@ def check_pdf(pdf_bytes: bytes, page_text: str | None = None) -> list[PdfProblem
     """Every PDF/UA and reading problem found in one built PDF (page_text: the page's words as
     the HTML has them, to find words the tags run together)."""
     tagged = read(pdf_bytes)
+    problems = _catalogue_problems(tagged)
+    problems += _font_problems(tagged.pdf)
+    problems += _figure_problems(tagged)
+    problems += _heading_problems(tagged)
+    problems += _link_annotation_problems(tagged)
+    problems += _split_links(tagged)
+    problems += _paint_order(tagged)
+    if page_text is not None:
+        problems += _run_together(tagged, page_text)
+    return problems
+
+
+def _catalogue_problems(tagged: TaggedPdf) -> list[PdfProblem]:
+    """Tagged, language, title and PDF/UA, as the document catalogue and metadata say."""
     pdf = tagged.pdf
     root = pdf.Root
     problems: list[PdfProblem] = []
@@ -247,52 +66,71 @@ def check_pdf(pdf_bytes: bytes, page_text: str | None = None) -> list[PdfProblem
             add("pdf-ua", "The PDF's XMP metadata does not declare PDF/UA-1 (pdfuaid:part 1).")
         if not xmp.get("dc:title"):
             add("pdf-title", "The PDF's XMP metadata has no dc:title.")
+    return problems
 
+
+def _font_problems(pdf: pikepdf.Pdf) -> list[PdfProblem]:
+    problems: list[PdfProblem] = []
     for font_name, font in _fonts(pdf):
         if not _embedded(font):
-            add("pdf-fonts", f"Font {font_name} is not embedded.", "Use the bundled fonts, or name "
-                "open-licence font files in brand.font_regular and friends.")
+            problems.append(PdfProblem("pdf-fonts", f"Font {font_name} is not embedded.",
+                "Use the bundled fonts, or name "
+                "open-licence font files in brand.font_regular and friends."))
         if "/ToUnicode" not in font:
-            add("pdf-fonts", f"Font {font_name} has no ToUnicode map: its text cannot be read out.")
+            problems.append(PdfProblem("pdf-fonts",
+                f"Font {font_name} has no ToUnicode map: its text cannot be read out."))
+    return problems
 
+
+def _figure_problems(tagged: TaggedPdf) -> list[PdfProblem]:
+    problems: list[PdfProblem] = []
     for element in tagged.elements():
         if element.type == "/Figure":
             if not (element.alt or "").strip():
-                add("pdf-figure-alt", "A figure (image) has no alternative text.",
-                    "Give the logo an alt in makecase.yaml (brand.logo.alt).")
+                problems.append(PdfProblem("pdf-figure-alt", "A figure (image) has no alternative text.",
+                    "Give the logo an alt in makecase.yaml (brand.logo.alt)."))
             if element.bbox and not _inside(element.bbox, tagged.page_width, tagged.page_height):
-                add("pdf-figure-bbox", f"A figure's bounding box {tuple(round(v) for v in element.bbox)} "
-                    "lies off the page.", known=True)
+                problems.append(PdfProblem("pdf-figure-bbox",
+                    f"A figure's bounding box {tuple(round(v) for v in element.bbox)} "
+                    "lies off the page.", known_limitation=True))
+    return problems
 
+
+def _heading_problems(tagged: TaggedPdf) -> list[PdfProblem]:
+    problems: list[PdfProblem] = []
     levels = [int(m.group(1)) for e in tagged.elements() if (m := HEADING.match(e.type))]
     if levels and levels[0] != 1:
-        add("pdf-headings", f"The first heading is H{levels[0]}, not H1.")
+        problems.append(PdfProblem("pdf-headings", f"The first heading is H{levels[0]}, not H1."))
     if levels.count(1) > 1:
-        add("pdf-headings", f"The page has {levels.count(1)} H1 headings; it should have one.")
+        problems.append(PdfProblem("pdf-headings",
+            f"The page has {levels.count(1)} H1 headings; it should have one."))
     for before, after in zip(levels, levels[1:]):
         if after > before + 1:
-            add("pdf-headings", f"Heading levels skip from H{before} to H{after}.",
-                "Headings go down one level at a time.")
+            problems.append(PdfProblem("pdf-headings", f"Heading levels skip from H{before} to H{after}.",
+                "Headings go down one level at a time."))
             break
+    return problems
 
+
+def _link_annotation_problems(tagged: TaggedPdf) -> list[PdfProblem]:
+    """Every link annotation in the tag tree, with a description that says what it is for."""
+    problems: list[PdfProblem] = []
     tagged_links = {a.objgen for e in tagged.elements() if e.type == "/Link" for a in e.annotations}
-    for annot in pdf.pages[0].get("/Annots") or []:
+    for annot in tagged.pdf.pages[0].get("/Annots") or []:
         if annot.get("/Subtype") != "/Link":
             continue
         uri = str(annot.get("/A", {}).get("/URI", "")) if "/A" in annot else ""
         contents = str(annot.get("/Contents", "")).strip()
         if annot.objgen not in tagged_links:
-            add("pdf-links", f"The link to {uri or 'a place in the page'} is not in the tag tree (no OBJR).")
+            problems.append(PdfProblem("pdf-links",
+                f"The link to {uri or 'a place in the page'} is not in the tag tree (no OBJR)."))
         if not contents:
-            add("pdf-links", f"The link to {uri} has no alternative description (/Contents).")
+            problems.append(PdfProblem("pdf-links",
+                f"The link to {uri} has no alternative description (/Contents)."))
         elif contents == uri or contents.startswith(("http://", "https://", "mailto:")) and " " not in contents:
-            add("pdf-links", f"The link's alternative description is its raw address ({contents}), "
-                "not what it is for.", known=True)
-
-    problems += _split_links(tagged)
-    problems += _paint_order(tagged)
-    if page_text is not None:
-        problems += _run_together(tagged, page_text)
+            problems.append(PdfProblem("pdf-links",
+                f"The link's alternative description is its raw address ({contents}), "
+                "not what it is for.", known_limitation=True))
     return problems
 
 

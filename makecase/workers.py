@@ -45,7 +45,8 @@ def _start(project: Project, formats: tuple[str, ...]) -> None:
 
 def _make(audience: str, place: str | None, formats: tuple[str, ...], kept: frozenset[str]) -> tuple:
     """("made", fields) or ("problem", Problem) or ("error", problems, summary): all picklable."""
-    from .pack import NotMade, make_document, too_long
+    from .document import too_long
+    from .pack import NotMade, make_document
     from .watch import TimeLimit, time_limit
 
     assert _worker is not None

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import makecase
-from makecase.pack import BuildReport
+from makecase.build_report import BuildReport
 
 REPO = Path(__file__).resolve().parents[1]
 AUDIENCE_IDS = ["ics-leads", "commissioners", "trust-executives", "senior-clinicians", "gps", "pcn-leads"]

@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from conftest import AUDIENCE_IDS, squash
 from makecase import plain
 from makecase.cli import cli
-from makecase.pdfcheck import check_pdf, read
+from makecase.pdfcheck import check_pdf
+from makecase.pdftags import read
 
 LOGO = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="60">'
         '<rect width="200" height="60" fill="#6A1B9A"/></svg>')

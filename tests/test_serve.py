@@ -17,7 +17,8 @@ from playwright.sync_api import expect
 
 from makecase.scaffold import init_project
 from makecase.errors import MakecaseError
-from makecase.serve import LaidOut, Preview, error_page
+from makecase.preview_pages import error_page
+from makecase.serve import LaidOut, Preview
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -1,0 +1,93 @@
+"""Pack stage, its report: what a build wrote, as the CLI prints it and as JSON for scripts and CI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .document import Document
+from .errors import Problem, clean
+from .version import __version__
+
+
+@dataclass
+class BuildReport:
+    """What a build wrote, for the CLI to print and for scripts and tests to check."""
+
+    out_dir: Path
+    documents: list[Document]
+    written: list[Path]
+    warnings: list[Problem]
+    seconds: float
+    # The whole pack the index and manifest list: the documents made now, merged with the
+    # files kept from the previous build, in content order.
+    pack: list[Document] = field(default_factory=list)
+    # Documents this build chose whose inputs had not changed: their files stay, not laid out.
+    unchanged: list[Document] = field(default_factory=list)
+
+    @property
+    def kept(self) -> list[Document]:
+        """Documents of the pack whose files all stay from the previous build."""
+        made = {d.slug for d in self.documents} | {d.slug for d in self.unchanged}
+        return [d for d in self.pack if d.slug not in made]
+
+    def summary(self) -> str:
+        """The one line a build ends with, also under -q."""
+        kept = f", kept {len(self.kept)} from the previous build" if self.kept else ""
+        kept = (f", {len(self.unchanged)} unchanged" if self.unchanged else "") + kept
+        warned = f", {len(self.warnings)} warning(s)" if self.warnings else ""
+        return (f"Wrote {len(self.documents)} briefing(s) to {clean(str(self.out_dir))}{kept}{warned} "
+                f"in {self.seconds:.1f} s.")
+
+    def as_json(self, base: Path | None = None) -> dict:
+        """The report for scripts and CI: every document of the pack, made now or kept."""
+        made = {d.slug for d in self.documents}
+        return {
+            "generator": f"makecase {__version__}",
+            "out_dir": str(self.out_dir),
+            "seconds": round(self.seconds, 3),
+            "made": len(self.documents),
+            "unchanged": len(self.unchanged),
+            "kept": len(self.kept),
+            "documents": [{
+                "slug": d.slug,
+                "audience": d.briefing.audience.id,
+                "place": d.briefing.place.id if d.briefing.place else None,
+                "made": d.slug in made,
+                "files": {fmt: {"path": d.briefing.file_name(fmt), "bytes": len(data), "kept": fmt in d.kept}
+                          for fmt, data in d.files.items()},
+                "body_size_pt": d.body_size,
+                "fill_percent": d.fill,
+                "room_words": d.room_words if d.slug in made else None,
+                "layouts": d.layouts if d.slug in made else None,
+                "seconds": round(d.seconds, 3) if d.slug in made else None,
+            } for d in self.pack],
+            "warnings": [{"message": w.message,
+                          "where": ({"file": _shown_path(w.location.file, base), "line": w.location.line,
+                                     "column": w.location.column} if w.location else None),
+                          "at": w.key, "hint": w.hint} for w in self.warnings],
+        }
+
+
+def _shown_path(file: Path, base: Path | None) -> str:
+    if base is not None:
+        try:
+            return str(Path(file).resolve().relative_to(Path(base).resolve()))
+        except (ValueError, OSError):
+            pass
+    return str(file)
+
+
+def progress_bar(document: Document, done: int, total: int, width: int = 24) -> str:
+    """A terminal's one-line bar, redrawn in place as each page is done."""
+    filled = round(width * done / max(total, 1))
+    return f"\r\033[K  [{'#' * filled}{'-' * (width - filled)}] {done}/{total} {clean(document.slug, 40)}"
+
+
+def document_line(document: Document, verbose: bool = False) -> str:
+    """One line per document as it is done: its files, and how its page came out."""
+    detail = (f" (body {document.body_size:g}pt, page {document.fill:.0f}% full"
+              + (f", {document.layouts} layouts, {document.seconds:.2f} s" if verbose else "") + ")"
+              if document.body_size else (f" ({document.seconds:.2f} s)" if verbose else ""))
+    files = ", ".join(document.briefing.file_name(f) for f in document.files)
+    return f"  {clean(files)}{detail}"

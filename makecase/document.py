@@ -1,0 +1,44 @@
+"""Pack stage, one document: a built briefing's files and what the fit stage measured.
+
+Shared by the build (pack.py), its bookkeeping across builds (manifest.py), the render workers
+(workers.py) and the checks, so none of them imports the build for its types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .compose import Briefing
+from .errors import Problem, shown
+from .load import Project
+
+FORMATS = ("pdf", "html")
+
+
+@dataclass
+class Document:
+    """One built briefing: its files and what the fit stage measured."""
+
+    briefing: Briefing
+    files: dict[str, bytes] = field(default_factory=dict)
+    body_size: float | None = None
+    layouts: int = 0
+    fill: float | None = None  # per cent of the page's height in use
+    room_words: int = 0  # roughly how many more words an under-filled page could take
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)  # what WeasyPrint could not do
+    kept: frozenset[str] = frozenset()  # formats whose files stay from the previous build
+    inputs: str | None = None  # the hash of what its files are made from (cache.py)
+
+
+    @property
+    def slug(self) -> str:
+        return self.briefing.slug
+
+
+def too_long(project: Project, briefing: Briefing) -> Problem:
+    return Problem(
+        f"Making this page took more than {project.limits.layout_seconds} s, the limit for one document.",
+        briefing.audience.where(), key=f"audience {shown(briefing.slug)}",
+        hint="Look for very long texts, unusual CSS or loops in project templates; or raise "
+             "limits.layout_seconds in makecase.yaml.")

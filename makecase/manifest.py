@@ -1,0 +1,154 @@
+"""Pack stage, across builds: what the previous manifest says was built, what a build keeps or
+need not make again, and the manifest it writes.
+
+A partial build keeps the documents of the previous pack that are still in the content and whose
+files are still as makecase wrote them; a chosen document whose inputs (cache.py) are unchanged is
+not laid out again. The index and the manifest always list the whole pack, kept and remade.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+
+from .cache import InputsHasher
+from .compose import Briefing, compose
+from .document import FORMATS, Document, too_long
+from .errors import MakecaseError, Problem
+from .load import Project
+from .publish import file_entry, read_if_ours, read_manifest
+from .render import Renderer
+from .version import __version__
+from .watch import TimeLimit, time_limit
+
+
+def unchanged_documents(project: Project, renderer: Renderer, briefings: list[Briefing],
+                        formats: tuple[str, ...], previous: dict[str, Document], force: bool
+                        ) -> tuple[list[Briefing], list[Document], dict[str, str]]:
+    """Split the chosen briefings into those to make and the previous documents that stand:
+    same inputs hash, and every file this build would write still there as makecase wrote it."""
+    hasher = InputsHasher(project, renderer)
+    to_make: list[Briefing] = []
+    unchanged: list[Document] = []
+    inputs: dict[str, str] = {}
+    problems: list[Problem] = []
+    for briefing in briefings:
+        before = previous.get(briefing.slug)
+        kept = frozenset(before.files) if before else frozenset()
+        try:
+            with time_limit(project.limits.layout_seconds):  # project templates render here
+                digest = inputs[briefing.slug] = hasher.inputs(briefing, formats, kept)
+        except TimeLimit:
+            problems.append(too_long(project, briefing))
+            continue
+        wanted = set(formats) | ({"png"} if "pdf" in formats and "html" in set(formats) | kept else set())
+        if not force and before is not None and before.inputs == digest and wanted <= kept:
+            unchanged.append(before)
+        else:
+            to_make.append(briefing)
+    if problems:
+        raise MakecaseError(problems, summary=f"{len(problems)} briefing(s) could not be made; "
+                                              "nothing was written:")
+    return to_make, unchanged, inputs
+
+
+def previous_documents(project: Project, out_dir: Path) -> dict[str, Document]:
+    """The previous build's documents that a partial build keeps, by slug: those still in the
+    content, with the files that are still as makecase wrote them (bytes read back, checked
+    against the manifest's SHA-256). A document no longer in the content is left out, so its
+    files are removed as stale."""
+    kept: dict[str, Document] = {}
+    built = {audience.id for audience in project.audiences_to_build()}
+    for entry in read_manifest(out_dir).get("documents", []):
+        if not isinstance(entry, dict):
+            continue
+        audience, place = entry.get("audience"), entry.get("place")
+        if not isinstance(audience, str) or audience not in project.audiences or audience not in built \
+                or not _place_exists(project, place) or not isinstance(entry.get("files"), dict):
+            continue
+        briefing = compose(project, project.audiences[audience], project.places[place] if place else None)
+        files = {}
+        for fmt, file in entry["files"].items():
+            found = file_entry(file)
+            if fmt in FORMATS + ("png",) and found and found[0] == briefing.file_name(fmt):
+                data = read_if_ours(out_dir, *found)
+                if data is not None:
+                    files[fmt] = data
+        if files:
+            document = Document(briefing, files, kept=frozenset(files))
+            body, fill, room = entry.get("body_size_pt"), entry.get("fill_percent"), entry.get("room_words")
+            document.body_size = body if isinstance(body, (int, float)) else None
+            document.fill = fill if isinstance(fill, (int, float)) else None
+            document.room_words = room if isinstance(room, int) else 0
+            inputs, warnings = entry.get("inputs"), entry.get("warnings")
+            document.inputs = inputs if isinstance(inputs, str) else None
+            document.warnings = ([w for w in warnings if isinstance(w, str)]
+                                 if isinstance(warnings, list) else [])
+            kept[briefing.slug] = document
+    return kept
+
+
+def only_formats(documents: list[Document], formats: tuple[str, ...]) -> dict[str, Document]:
+    """Documents by slug with only the files of these formats (and the page picture with both)."""
+    wanted = set(formats) | ({"png"} if {"pdf", "html"} <= set(formats) else set())
+    kept: dict[str, Document] = {}
+    for document in documents:
+        files = {fmt: data for fmt, data in document.files.items() if fmt in wanted}
+        kept[document.slug] = replace(document, files=files, kept=frozenset(files))
+    return kept
+
+
+def _place_exists(project: Project, place: object) -> bool:
+    if place is None:
+        return not project.places
+    return isinstance(place, str) and place in project.places
+
+
+def whole_pack(project: Project, made: list[Document], previous: dict[str, Document]) -> list[Document]:
+    """The documents made now and those kept, in content order (place, then audience); a
+    document made in one format keeps its other formats' files from the previous build."""
+    by_slug: dict[str, Document] = dict(previous)
+    for document in made:
+        before = by_slug.get(document.slug)
+        if before is not None:
+            kept = {fmt: data for fmt, data in before.files.items() if fmt not in document.files}
+            if kept:
+                document = replace(document, files={**document.files, **kept}, kept=frozenset(kept))
+                if "pdf" in kept:  # the kept PDF's page, as measured when it was made
+                    document.body_size, document.fill = before.body_size, before.fill
+        by_slug[document.slug] = document
+    places = list(project.places) or [None]
+    audiences = list(project.audiences)
+
+    def order(document: Document) -> tuple[int, int]:
+        place = document.briefing.place.id if document.briefing.place else None
+        return (places.index(place) if place in places else len(places),
+                audiences.index(document.briefing.audience.id))
+
+    return sorted(by_slug.values(), key=order)
+
+
+def manifest_for(project: Project, documents: list[Document]) -> dict:
+    return {
+        "generator": f"makecase {__version__}",
+        "partnership": project.settings.partnership.name if project.settings.partnership else None,
+        "documents": [
+            {
+                "audience": d.briefing.audience.id,
+                "place": d.briefing.place.id if d.briefing.place else None,
+                "title": d.briefing.title,
+                "reviewed": d.briefing.reviewed.isoformat(),
+                "levers": [lever.id for lever in d.briefing.levers],
+                "evidence": [c.item.id for c in d.briefing.cases],
+                "body_size_pt": d.body_size,
+                "fill_percent": d.fill,
+                "room_words": d.room_words,
+                "warnings": d.warnings,
+                "inputs": d.inputs,
+                "files": {fmt: {"path": d.briefing.file_name(fmt), "sha256": hashlib.sha256(data).hexdigest(),
+                                "bytes": len(data)} for fmt, data in d.files.items()},
+            }
+            for d in documents
+        ],
+    }

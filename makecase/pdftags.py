@@ -1,0 +1,206 @@
+"""Check stage, PDF tags: read a built PDF's structure tree and the text of its marked content.
+
+pikepdf (qpdf) rather than pypdf: it gives the whole object model (structure tree, parent tree,
+annotations, XMP metadata) as typed objects, parses content streams into operators, and is
+strict and fast on the files WeasyPrint writes. Text of each marked-content sequence is decoded
+here from the fonts' ToUnicode maps, honouring /ActualText, which is what assistive technology
+and reflow read; no other library is needed. The checks over what is read are in pdfcheck.py.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+import pikepdf
+
+# Structure types a reader treats as blocks: text inside one runs on, text across two does not.
+BLOCKS = {"/Document", "/Part", "/Art", "/Sect", "/Div", "/P", "/H", "/H1", "/H2", "/H3", "/H4",
+          "/H5", "/H6", "/L", "/LI", "/Lbl", "/LBody", "/BlockQuote", "/Caption", "/Figure",
+          "/Table", "/TR", "/TH", "/TD", "/NonStruct", "/TOC", "/TOCI", "/Index", "/Note"}
+HEADING = re.compile(r"^/H([1-6])$")
+
+
+@dataclass
+class Element:
+    """A structure element with the text of its own marked content, in tag order."""
+
+    type: str
+    children: list["Element"] = field(default_factory=list)
+    mcids: list[int] = field(default_factory=list)  # own marked content, in order
+    alt: str | None = None
+    bbox: tuple[float, ...] | None = None
+    annotations: list[pikepdf.Dictionary] = field(default_factory=list)
+    text: str = ""  # own text (of its MCIDs)
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def is_block(self) -> bool:
+        """NonStruct groups either blocks (a <div>) or inline text (a <strong>): it takes after
+        its children."""
+        if self.type == "/NonStruct":
+            return any(child.is_block() for child in self.children)
+        return self.type in BLOCKS
+
+    def all_text(self) -> str:
+        """Text as a reader of the tags gets it: inline parts run on, blocks are separated."""
+        parts: list[str] = [self.text]
+        for child in self.children:
+            inner = child.all_text()
+            parts.append(f"\n{inner}\n" if child.is_block() else inner)
+        return "".join(parts)
+
+
+@dataclass
+class TaggedPdf:
+    """What the checks need from one PDF."""
+
+    pdf: pikepdf.Pdf
+    root: Element | None
+    paint_order: list[int]  # MCIDs of page 1 in the order the content stream paints them
+    page_height: float
+    page_width: float
+
+    def elements(self):
+        return self.root.walk() if self.root else iter(())
+
+    def text(self) -> str:
+        return self.root.all_text() if self.root else ""
+
+
+def read(pdf_bytes: bytes) -> TaggedPdf:
+    pdf = pikepdf.open(io.BytesIO(pdf_bytes))
+    page = pdf.pages[0]
+    texts, order = _marked_text(page)
+    box = [float(v) for v in page.MediaBox]
+    root = None
+    tree = pdf.Root.get("/StructTreeRoot")
+    if tree is not None:
+        root = Element("/StructTreeRoot")
+        for kid in _kids(tree):
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                root.children.append(_element(kid, texts))
+    return TaggedPdf(pdf, root, order, box[3] - box[1], box[2] - box[0])
+
+
+def _kids(node) -> list:
+    k = node.get("/K")
+    if k is None:
+        return []
+    return list(k) if isinstance(k, pikepdf.Array) else [k]
+
+
+def _element(node: pikepdf.Dictionary, texts: dict[int, str]) -> Element:
+    element = Element(str(node.get("/S")))
+    if "/Alt" in node:
+        element.alt = str(node.Alt)
+    attributes = node.get("/A")
+    if isinstance(attributes, pikepdf.Dictionary) and "/BBox" in attributes:
+        element.bbox = tuple(float(v) for v in attributes.BBox)
+    actual = str(node.ActualText) if "/ActualText" in node else None
+    own: list[str] = []
+    for kid in _kids(node):
+        if isinstance(kid, int):
+            element.mcids.append(int(kid))
+            own.append(texts.get(int(kid), ""))
+        elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            child = _element(kid, texts)
+            element.children.append(child)
+        elif isinstance(kid, pikepdf.Dictionary) and "/Obj" in kid:
+            element.annotations.append(kid.Obj)
+        elif isinstance(kid, pikepdf.Dictionary) and "/MCID" in kid:
+            element.mcids.append(int(kid.MCID))
+            own.append(texts.get(int(kid.MCID), ""))
+    # Own text and children interleave in the tree; WeasyPrint writes spans as children, and
+    # MCIDs directly only on links and figures, so own text first is faithful here.
+    element.text = actual if actual is not None else "".join(own)
+    return element
+
+
+# --- text of marked content ------------------------------------------------------------------
+
+
+def _marked_text(page: pikepdf.Page) -> tuple[dict[int, str], list[int]]:
+    """MCID -> text it paints (or its /ActualText), and the MCIDs in paint order."""
+    fonts = {}
+    resources = page.obj.get("/Resources", {})
+    for name, font in (resources.get("/Font") or {}).items():
+        fonts[name] = _ToUnicode(font)
+    texts: dict[int, list[str]] = {}
+    order: list[int] = []
+    stack: list[int | None] = []
+    actual: dict[int, str] = {}
+    font = None
+    for operands, operator in pikepdf.parse_content_stream(page):
+        op = str(operator)
+        if op == "BDC":
+            props = operands[1] if len(operands) > 1 else None
+            mcid = None
+            if isinstance(props, pikepdf.Dictionary) and "/MCID" in props:
+                mcid = int(props.MCID)
+                order.append(mcid)
+                texts.setdefault(mcid, [])
+                if "/ActualText" in props:
+                    actual[mcid] = str(props.ActualText)
+            stack.append(mcid)
+        elif op == "BMC":
+            stack.append(None)
+        elif op == "EMC":
+            if stack:
+                stack.pop()
+        elif op == "Tf":
+            font = fonts.get(str(operands[0]))
+        elif op in ("Tj", "'", '"', "TJ"):
+            mcid = next((m for m in reversed(stack) if m is not None), None)
+            if mcid is None or font is None:
+                continue
+            strings = operands[-1] if op == "TJ" else [operands[-1]]
+            for s in strings:
+                if isinstance(s, pikepdf.String):
+                    texts[mcid].append(font.decode(bytes(s)))
+    result = {m: "".join(parts) for m, parts in texts.items()}
+    result.update(actual)
+    return result, order
+
+
+class _ToUnicode:
+    """A font's code -> Unicode map, from its ToUnicode CMap (bfchar and bfrange)."""
+
+    def __init__(self, font: pikepdf.Dictionary) -> None:
+        self.two_bytes = str(font.get("/Subtype")) == "/Type0"
+        self.map: dict[int, str] = {}
+        stream = font.get("/ToUnicode")
+        if stream is None:
+            return
+        cmap = stream.read_bytes().decode("latin-1")
+        for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+            for src, dst in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>", block):
+                self.map[int(src, 16)] = _utf16(dst)
+        for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.S):
+            for lo, hi, dst in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*(<[0-9a-fA-F]*>|\[[^\]]*\])", block):
+                lo_i, hi_i = int(lo, 16), int(hi, 16)
+                if dst.startswith("["):
+                    for offset, each in enumerate(re.findall(r"<([0-9a-fA-F]*)>", dst)):
+                        self.map[lo_i + offset] = _utf16(each)
+                else:
+                    start = _utf16(dst[1:-1])
+                    for offset in range(hi_i - lo_i + 1):
+                        self.map[lo_i + offset] = start[:-1] + chr(ord(start[-1]) + offset) if start else ""
+
+    def decode(self, data: bytes) -> str:
+        if self.two_bytes:
+            codes = [int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data) - 1, 2)]
+        else:
+            codes = list(data)
+        return "".join(self.map.get(c, "\ufffd") for c in codes)
+
+
+def _utf16(hexstr: str) -> str:
+    try:
+        return bytes.fromhex(hexstr).decode("utf-16-be")
+    except ValueError:
+        return "\ufffd"
