@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from .errors import Location, MakecaseError
 
 if TYPE_CHECKING:  # serve.py imports this module; the Preview is only a type here
-    from .serve import Preview
+    from .preview import Preview
 
 STYLE = """
 body { font-family: Arial, 'Liberation Sans', Helvetica, sans-serif; line-height: 1.5; color: #212b32;

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from makecase.scaffold import init_project
 from makecase.errors import MakecaseError
 from makecase.preview_pages import error_page
-from makecase.serve import LaidOut, Preview
+from makecase.preview import LaidOut, Preview
 
 CHROMIUM = "/usr/bin/chromium"
 

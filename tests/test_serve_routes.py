@@ -14,7 +14,8 @@ import pypdf
 import pytest
 
 from makecase.scaffold import init_project
-from makecase.serve import Preview, make_server, needs_new_layouts, watch
+from makecase.preview import Preview
+from makecase.serve import make_server, needs_new_layouts, watch
 
 
 @pytest.fixture(scope="module")
