@@ -25,6 +25,7 @@ from . import resources
 from .errors import Problem
 from .fetch import ProjectOnlyFetcher
 from .model import Layout
+from .spacing import Spacing, apply_spacing, spacing_for
 from .weasypatch import apply as apply_weasyprint_patches
 
 apply_weasyprint_patches()  # tag-text fixes we carry for WeasyPrint 70 (see weasypatch.py)
@@ -93,10 +94,6 @@ class PageFitter:
         self.font_config = FontConfiguration()
         self.fetcher = ProjectOnlyFetcher(allowed_dirs)
         self._size_css: dict[float, CSS] = {}
-        # Height one mm of --stretch adds, measured on this page's first trial. Not carried from
-        # one page to the next: a page must come out the same whichever pages were laid out
-        # before it (a partial or incremental build, another worker), byte for byte.
-        self._stretch_slope: float | None = None
 
     def _size(self, body_size: float) -> CSS:
         if body_size not in self._size_css:
@@ -112,14 +109,13 @@ class PageFitter:
 
     def fit(self, html_text: str, base_url: Path, layout: Layout, label: str) -> FittedPage:
         html = HTML(string=html_text, base_url=str(base_url), url_fetcher=self.fetcher)
-        self._stretch_slope = None
         size = layout.body_size
         layouts = 0
         while True:
             document = self._render(html, size)
             layouts += 1
             if len(document.pages) == 1:
-                return self._fill(html, document, size, layouts)
+                return self._fill(document, size, layouts)
             if size <= layout.min_body_size:
                 break
             # The floor itself is always tried, even when it is not a whole number of steps
@@ -127,81 +123,23 @@ class PageFitter:
             size = max(layout.min_body_size, round(size - STEP_PT, 2))
         raise DoesNotFit(self._overflow_problem(html, size, label, len(document.pages)))
 
-    def _spacing(self, stretch_mm: float, foot_mm: float = 0.0, more: tuple[str, float] | None = None) -> CSS:
-        rules = f"--stretch: {stretch_mm:.2f}mm !important; --foot-space: {foot_mm:.2f}mm !important;"
-        if more is not None:
-            rules += f" --more-{more[0]}: {more[1]:.2f}mm !important;"
-        return CSS(string=f":root {{ {rules} }}", font_config=self.font_config)
-
-    def _fill(self, html: HTML, document, size: float, layouts: int) -> FittedPage:
-        """Grow the spacing of a page that fits until it fills the page (or the ceiling)."""
+    def _fill(self, document, size: float, layouts: int) -> FittedPage:
+        """Grow the spacing of a page that fits until it fills the page (spacing.py: the laid-out
+        boxes move, so the page is not laid out again)."""
         natural = _unused_px(document) / PX_PER_MM
         line_mm = size * LINE_HEIGHT / 72 * 25.4
         room_words = max(0, round((natural - 8) / line_mm * WORDS_PER_LINE / 5) * 5) if natural > 8 else 0
-        best = (document, 0.0, natural)
-        if natural > FULL_ENOUGH_MM:
-            trial = min(MAX_STRETCH_MM, (natural - 0.5) / (self._stretch_slope or 8))
-            # The first trial measures how much height one mm of stretch adds; then correct.
-            for _ in range(3):
-                candidate = self._render(html, size, [self._spacing(trial)])
-                layouts += 1
-                unused = _unused_px(candidate) / PX_PER_MM if len(candidate.pages) == 1 else -1.0
-                if 0 <= unused and unused < best[2]:
-                    best = (candidate, trial, unused)
-                if 0 <= unused < natural:
-                    self._stretch_slope = (natural - unused) / trial
-                if 0 <= unused <= FULL_ENOUGH_MM or (unused >= 0 and trial >= MAX_STRETCH_MM):
-                    break
-                added = natural - unused if unused >= 0 else None
-                if added is None or added <= 0:
-                    trial = best[1] + (trial - best[1]) * 0.5  # overshot: back off halfway
-                    continue
-                per_mm = added / trial
-                self._stretch_slope = per_mm
-                trial = min(MAX_STRETCH_MM, trial + (unused - 0.5) / per_mm)
-        document, stretch, unused = best
-        # Pin the footer to the foot with what is left (a hair less, so rounding cannot overflow).
-        foot = unused - 0.3 if unused > FULL_ENOUGH_MM else 0.0
-        document, more, layouts, pinned = self._balance(html, document, size, stretch, foot, layouts)
-        if foot and not pinned:
-            candidate = self._render(html, size, [self._spacing(stretch, foot, more)])
-            layouts += 1
-            if len(candidate.pages) == 1:
-                document = candidate
+        # Arithmetic on the laid-out boxes (spacing.py), applied once: no second layout.
+        spacing = spacing_for(_page_box(document), natural * PX_PER_MM, MAX_STRETCH_MM * PX_PER_MM,
+                              MAX_MORE_MM * PX_PER_MM, FULL_ENOUGH_MM * PX_PER_MM)
+        if spacing != Spacing():
+            apply_spacing(document, spacing)
+        unused = spacing.foot / PX_PER_MM if spacing.foot else _unused_px(document) / PX_PER_MM
         hole = _column_hole(document)[2] / PX_PER_MM
         fill = 100.0 * (1 - (unused + hole) / _content_height_mm(document))
         room_words += max(0, round(hole / line_mm * WORDS_PER_LINE / 5) * 5) if hole > 8 else 0
-        return FittedPage(document, size, layouts, round(fill, 1), round(stretch, 2), round(unused, 1),
-                          room_words)
-
-    def _balance(self, html: HTML, document, size: float, stretch: float, foot: float, layouts: int):
-        """Grow the gaps of the shorter column (print.css's --more-cases or --more-side) until
-        its foot lines up with the taller one's, within a ceiling; the page's height is unchanged.
-        Trials are laid out with the footer already pinned (`foot`), saving a layout."""
-        short, gap_px, _ = _column_hole(document)
-        gap = gap_px / PX_PER_MM
-        if short is None or gap <= FULL_ENOUGH_MM:
-            return document, None, layouts, False
-        unused = _unused_px(document) / PX_PER_MM - foot
-        best = (document, None, gap)
-        trial = min(MAX_MORE_MM, gap / 4)
-        for _ in range(2):
-            candidate = self._render(html, size, [self._spacing(stretch, foot, (short, trial))])
-            layouts += 1
-            same_page = (len(candidate.pages) == 1
-                         and _unused_px(candidate) / PX_PER_MM >= unused - 0.3)
-            name, new_gap_px, _ = _column_hole(candidate)
-            new_gap = new_gap_px / PX_PER_MM
-            if not same_page or name != short:
-                trial *= 0.5  # overshot: the short column became the taller
-                continue
-            if new_gap < best[2]:
-                best = (candidate, (short, trial), new_gap)
-            closed = gap - new_gap
-            if new_gap <= FULL_ENOUGH_MM or trial >= MAX_MORE_MM or closed <= 0:
-                break
-            trial = min(MAX_MORE_MM, trial + (new_gap - 0.5) * trial / closed)
-        return best[0], best[1], layouts, best[1] is not None
+        return FittedPage(document, size, layouts, round(fill, 1), round(spacing.stretch / PX_PER_MM, 2),
+                          round(unused, 1), room_words)
 
     def _overflow_problem(self, html: HTML, size: float, label: str, pages: int) -> Problem:
         """Lay the page out on a very tall sheet to measure how far past A4 it runs. The

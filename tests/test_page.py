@@ -294,3 +294,59 @@ def test_an_under_filled_page_warns_how_many_words_it_could_take(project, tmp_pa
         makecase.build(project.root, audiences=["gps"], formats=["pdf"], out=tmp_path / "strict", strict=True)
     assert any("full" in problem.message for problem in failure.value.problems)
     assert not (tmp_path / "strict").exists()
+
+
+def _link_rects(path):
+    """Each web link on the page: its address and its rectangle (PDF points, origin bottom left)."""
+    reader = pypdf.PdfReader(path)
+    found = []
+    for annotation in reader.pages[0].get("/Annots", []):
+        annotation = annotation.get_object()
+        action = annotation.get("/A")
+        if annotation.get("/Subtype") == "/Link" and action is not None and "/URI" in action:
+            found.append((str(action["/URI"]), [float(v) for v in annotation["/Rect"]]))
+    return found
+
+
+@pytest.mark.parametrize("audience", AUDIENCE_IDS)
+def test_every_link_sits_on_its_own_words_after_the_page_is_spaced_out(default_pages, audience, tmp_path):
+    """The fit stage moves blocks apart after layout: a link's clickable area must move with its
+    text, or a reader clicking "Find out more" would open nothing, or the wrong page."""
+    page = default_pages[audience]
+    text = page.page.get_textpage()
+    signposts = {link.url: link.text for link in load_project(tmp_path).audiences[audience].signposts}
+    covered: dict[str, list[str]] = {}
+    for url, (left, bottom, right, top) in _link_rects(page.path):
+        words = squash(text.get_text_bounded(left, bottom, right, top))
+        assert words, f"{audience}: the link to {url} covers no text"
+        covered.setdefault(url, []).append(words)
+    for url, link_text in signposts.items():
+        # The same address can also be a source's link; a wrapped link has a rectangle a line.
+        assert any(words in squash(link_text) or squash(link_text).startswith(words)
+                   or words.startswith(squash(link_text)) for words in covered.get(url, [])), \
+            (url, link_text, covered.get(url))
+
+
+def _ink_rows(image, x0, x1, y0, y1):
+    grey = image.convert("L").crop((x0, y0, x1, y1))
+    ink = grey.point(lambda v: 255 if v < 128 else 0)
+    return ink.getbbox()
+
+
+@pytest.mark.parametrize("audience", AUDIENCE_IDS)
+def test_both_columns_run_down_to_the_footer(default_pages, audience):
+    """Looked at as a picture: below the figures, the case column and the side column both end
+    close above the footer's rule, so no half-column of blank paper is left."""
+    page = default_pages[audience]
+    image = page.image.convert("L")
+    width, height = image.size
+    pixels = image.load()
+    # The footer's rule: the first row in the lower half inked across most of the page.
+    rule = next(y for y in range(height // 2, height)
+                if sum(pixels[x, y] < 200 for x in range(0, width, 4)) > 0.7 * width / 4)
+    ends = []
+    for x0, x1 in ((0.06, 0.60), (0.63, 0.94)):  # the case column, the side column
+        box = _ink_rows(image, int(width * x0), int(width * x1), height // 4, rule - 4)
+        ends.append((rule - (height // 4 + box[3])) * MM_PER_PX)
+    assert min(ends) < 9, f"{audience}: neither column reaches the footer ({ends} mm above it)"
+    assert max(ends) < 18, f"{audience}: one column stops {max(ends):.0f} mm above the footer"
