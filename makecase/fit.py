@@ -25,7 +25,7 @@ from . import resources
 from .errors import Problem
 from .fetch import ProjectOnlyFetcher
 from .model import Layout
-from .spacing import Spacing, apply_spacing, spacing_for
+from .spacing import PageGaps, Spacing, apply_spacing, spacing_for
 from .weasypatch import apply as apply_weasyprint_patches
 
 apply_weasyprint_patches()  # tag-text fixes we carry for WeasyPrint 70 (see weasypatch.py)
@@ -130,10 +130,11 @@ class PageFitter:
         line_mm = size * LINE_HEIGHT / 72 * 25.4
         room_words = max(0, round((natural - 8) / line_mm * WORDS_PER_LINE / 5) * 5) if natural > 8 else 0
         # Arithmetic on the laid-out boxes (spacing.py), applied once: no second layout.
-        spacing = spacing_for(_page_box(document), natural * PX_PER_MM, MAX_STRETCH_MM * PX_PER_MM,
+        gaps = PageGaps(_page_box(document))
+        spacing = spacing_for(gaps, natural * PX_PER_MM, MAX_STRETCH_MM * PX_PER_MM,
                               MAX_MORE_MM * PX_PER_MM, FULL_ENOUGH_MM * PX_PER_MM)
         if spacing != Spacing():
-            apply_spacing(document, spacing)
+            apply_spacing(document, gaps, spacing)
         unused = spacing.foot / PX_PER_MM if spacing.foot else _unused_px(document) / PX_PER_MM
         hole = _column_hole(document)[2] / PX_PER_MM
         fill = 100.0 * (1 - (unused + hole) / _content_height_mm(document))

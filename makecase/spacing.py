@@ -114,48 +114,75 @@ def _bottom(box) -> float:
     return box.position_y + box.margin_height()
 
 
-class Grower:
-    """Works out (and, once, applies) how much each box grows under a Spacing."""
+class PageGaps:
+    """One laid-out page's growable gaps: worked out under any Spacing, then applied once.
 
-    def __init__(self, spacing: Spacing, apply: bool = False) -> None:
-        self.spacing = spacing
-        self.apply = apply
+    The page's structure (which boxes stack, which gap each has) is read once; working out a
+    spacing only adds numbers, so trying many is cheap."""
 
-    def _share(self, share: Share, more: float) -> float:
-        return share.stretch * self.spacing.stretch + share.more * more
+    def __init__(self, page_box) -> None:
+        self.page_box = page_box
+        self._children: dict[int, list] = {}
+        self._gaps: dict[int, Gap] = {}
+        self.columns = {}
+        for box in page_box.descendants():
+            for name in COLUMNS:
+                if name in _classes(box) and name not in self.columns:
+                    self.columns[name] = box
 
-    def grow(self, box, more: float = 0.0, context: tuple[str, ...] = (), gap: Gap = NO_GAP) -> float:
+    def growth(self, spacing: Spacing) -> float:
+        """How far the lowest box on the page moves down under a spacing."""
+        return self._grow(self.page_box, spacing, False)
+
+    def column_heights(self, spacing: Spacing) -> dict[str, float]:
+        """Each column's content height under a spacing."""
+        return {name: _content_bottom(box) - box.content_box_y() + self._grow(box, spacing, False)
+                for name, box in self.columns.items()}
+
+    def apply(self, spacing: Spacing) -> None:
+        self._grow(self.page_box, spacing, True)
+
+    def _stacked(self, box, context: tuple[str, ...]) -> list[tuple[object, Gap, bool]]:
+        """Each stacked child with its gap rule, and whether it is the footer (read once)."""
+        key = id(box)
+        if key not in self._children:
+            element = getattr(box, "element", None)
+            found = []
+            for child in _stacked(box):
+                # A box inside its own element's box (a table in its wrapper) has the rule already.
+                starts = getattr(child, "element", None) is not element
+                found.append((child, _gap(child, context) if starts else NO_GAP,
+                              starts and FOOTER in _classes(child)))
+            self._children[key] = found
+        return self._children[key]
+
+    def _grow(self, box, spacing: Spacing, apply: bool, more: float = 0.0,
+              context: tuple[str, ...] = (), gap: Gap = NO_GAP) -> float:
         """How much taller box gets; with apply, its children move down and it grows.
 
         more: the shorter column's measure, inside that column; context: the classes of the
         nearest block with any (for "class tag" rules); gap: this box's own rule."""
         if isinstance(box, boxes.TableRowBox):
-            return self._grow_row(box, more, context)
+            return self._grow_row(box, spacing, apply, more, context)
         own = tuple(_classes(box))
-        if self.spacing.more_in in own:
-            more = self.spacing.more
+        if spacing.more_in in own:
+            more = spacing.more
         context = own or context
-        element = getattr(box, "element", None)
-        inside = self._share(gap.inside, more)
+        inside = _share(gap.inside, spacing, more)
         offset, after, first = inside, 0.0, True
-        for child in _stacked(box):
-            # A box inside its own element's box (a table in its wrapper) has the rule already.
-            starts = getattr(child, "element", None) is not element
-            child_gap = _gap(child, context) if starts else NO_GAP
-            before = self._share(child_gap.before, more)
-            if starts and FOOTER in _classes(child):
-                before += self.spacing.foot
+        for child, child_gap, footer in self._stacked(box, context):
+            before = _share(child_gap.before, spacing, more) + (spacing.foot if footer else 0.0)
             offset += before if first else max(after, before)
-            if self.apply and offset:
+            if apply and offset:
                 child.translate(0, offset)
-            offset += self.grow(child, more, context, child_gap)
-            after, first = self._share(child_gap.after, more), False
+            offset += self._grow(child, spacing, apply, more, context, child_gap)
+            after, first = _share(child_gap.after, spacing, more), False
         offset += after + inside
-        if self.apply and offset and not isinstance(box, boxes.PageBox):  # the sheet stays A4
+        if apply and offset and not isinstance(box, boxes.PageBox):  # the sheet stays A4
             box.height += offset
         return offset
 
-    def _grow_row(self, row, more: float, context: tuple[str, ...]) -> float:
+    def _grow_row(self, row, spacing: Spacing, apply: bool, more: float, context: tuple[str, ...]) -> float:
         """Cells sit side by side: the row grows only when a cell's content outgrows it.
 
         WeasyPrint makes a shorter cell as tall as its row with padding below its content (how
@@ -163,71 +190,63 @@ class Grower:
         bottom = row.position_y + row.height
         grown = []
         for cell in row.children:
-            content = max((_bottom(child) for child in cell.children), default=cell.content_box_y())
-            growth = self.grow(cell, more, context)
+            content = _content_bottom(cell)
+            growth = self._grow(cell, spacing, apply, more, context)
             grown.append((cell, growth, content + growth - (bottom - cell.border_bottom_width)))
         growth = max(0.0, *(need for _, _, need in grown))
-        if self.apply:
+        if apply:
             row.height += growth
             for cell, own, _ in grown:
                 cell.padding_bottom = max(0.0, cell.padding_bottom + growth - own)
         return growth
 
 
-def column_heights(page_box, spacing: Spacing) -> dict[str, float]:
-    """Each column's content height under a spacing (worked out, not applied)."""
-    heights: dict[str, float] = {}
-    for box in page_box.descendants():
-        for name in COLUMNS:
-            if name in _classes(box) and name not in heights:
-                content = max((_bottom(child) for child in box.children), default=box.content_box_y())
-                heights[name] = content - box.content_box_y() + Grower(spacing).grow(box)
-    return heights
+def _share(share: Share, spacing: Spacing, more: float) -> float:
+    return share.stretch * spacing.stretch + share.more * more
 
 
-def page_growth(page_box, spacing: Spacing) -> float:
-    """How far the lowest box on the page moves down under a spacing."""
-    return Grower(spacing).grow(page_box)
+def _content_bottom(box) -> float:
+    return max((_bottom(child) for child in box.children), default=box.content_box_y())
 
 
-def _largest(low: float, high: float, fits) -> float:
+def _largest(low: float, high: float, fits, steps: int = 24) -> float:
     """The largest value in [low, high] for which fits(value) holds (fits is monotone)."""
     if fits(high):
         return high
-    for _ in range(30):
+    for _ in range(steps):
         middle = (low + high) / 2
         low, high = (middle, high) if fits(middle) else (low, middle)
     return low
 
 
-def spacing_for(page_box, unused: float, max_stretch: float, max_more: float,
+def spacing_for(gaps: PageGaps, unused: float, max_stretch: float, max_more: float,
                 enough: float) -> Spacing:
     """The spacing that fills `unused` pixels: stretch first, then the shorter column, then
     the rest above the footer. Each measure is the largest that keeps everything on the page."""
     unused -= HAIR  # floating point must never take the lowest line past the page
-    stretch = _largest(0.0, max_stretch, lambda s: page_growth(page_box, Spacing(s)) <= unused)
+    stretch = _largest(0.0, max_stretch, lambda s: gaps.growth(Spacing(s)) <= unused)
     spacing = Spacing(stretch)
-    heights = column_heights(page_box, spacing)
+    heights = gaps.column_heights(spacing)
     if len(heights) == len(COLUMNS):
         short = min(heights, key=heights.get)
         tall = max(heights.values())
         if tall - heights[short] > enough:
-            more = _largest(0.0, max_more, lambda m: column_heights(
-                page_box, Spacing(stretch, m, short))[short] <= tall)
+            more = _largest(0.0, max_more,
+                            lambda m: gaps.column_heights(Spacing(stretch, m, short))[short] <= tall)
             candidate = Spacing(stretch, more, short)
-            if page_growth(page_box, candidate) <= unused:
+            if gaps.growth(candidate) <= unused:
                 spacing = candidate
-    left = unused - page_growth(page_box, spacing)
+    left = unused - gaps.growth(spacing)
     if left > enough:
         spacing = Spacing(spacing.stretch, spacing.more, spacing.more_in, left)
     return spacing
 
 
-def apply_spacing(document, spacing: Spacing) -> None:
+def apply_spacing(document, gaps: PageGaps, spacing: Spacing) -> None:
     """Move the first page's boxes for the spacing; then place their backgrounds and gather
     the page's links again, where the boxes now are."""
-    page_box = document.pages[0]._page_box
-    Grower(spacing, apply=True).grow(page_box)
+    page_box = gaps.page_box
+    gaps.apply(spacing)
     for box in page_box.descendants():
         if box is not page_box and getattr(box, "background", None) is not None:
             _place_background(box, page_box)
