@@ -48,7 +48,7 @@ class ShardFolder:
 
     @property
     def name(self) -> str:
-        return f"'{shown(self.folder, 80)}' (shard {self.shard})"
+        return f"{quoted(self.folder)} (shard {self.shard})"
 
 
 @dataclass
@@ -77,7 +77,7 @@ def merge(project_dir: Path | str, shard_dirs: Iterable[Path | str], out: Path |
     check_complete(shards)
     check_same_build(shards)
     if any(out.resolve() == s.folder.resolve() for s in shards):
-        raise MakecaseError.single(f"--out '{shown(out, 80)}' is one of the shard folders.",
+        raise MakecaseError.single(f"--out {quoted(out)} is one of the shard folders.",
                                    hint="Merge into a folder of its own, e.g. --out pack.")
     project = load_project(project_dir)
     check_project(project, Path(project_dir), shards[0])
@@ -97,7 +97,7 @@ def read_shard_folders(folders: list[Path]) -> list[ShardFolder]:
     shards: list[ShardFolder] = []
     problems = ProblemList()
     for folder in folders:
-        named = f"'{shown(folder, 80)}'"
+        named = quoted(folder)
         if not folder.is_dir():
             problems.add(f"{named} is not a folder.", hint=BUILD_SHARDS)
             continue
@@ -136,7 +136,7 @@ def check_complete(shards: list[ShardFolder]) -> None:
     totals = sorted({s.shard.total for s in shards})
     if len(totals) > 1:
         raise MakecaseError.single(
-            "The shards were split different ways: " + ", ".join(f"'{shown(s.folder, 80)}' is shard {s.shard}"
+            "The shards were split different ways: " + ", ".join(f"{quoted(s.folder)} is shard {s.shard}"
                                                                  for s in shards) + ".",
             hint="Build every shard with the same N (--shard K/N for K = 1 to N) and merge those.")
     total = totals[0]
@@ -147,7 +147,7 @@ def check_complete(shards: list[ShardFolder]) -> None:
     for index, twice in sorted(given.items()):
         if len(twice) > 1:
             problems.add(f"Shard {index}/{total} is given {'twice' if len(twice) == 2 else f'{len(twice)} times'}: "
-                         + " and ".join(f"'{shown(s.folder, 80)}'" for s in twice) + ".",
+                         + " and ".join(quoted(s.folder) for s in twice) + ".",
                          hint="Pass each shard's folder once. If two runners built the same shard, "
                               "check the --shard K/N each one ran.")
     missing = [f"{k}/{total}" for k in range(1, total + 1) if k not in given]
@@ -193,7 +193,7 @@ def check_project(project: Project, project_dir: Path, shard: ShardFolder) -> No
     if content_fingerprint(project, shard.record["selection"]) != shard.record["content"]:
         raise MakecaseError.single(
             "The shards were built from other content, settings or templates than the project "
-            f"merge runs in ('{shown(project_dir, 80)}').",
+            f"merge runs in ({quoted(project_dir)}).",
             hint="Run merge in the project folder (-C DIR), at the commit the shards were built from. "
                  "If the content has changed since, build the shards again.")
 
@@ -216,11 +216,11 @@ def shard_documents(project: Project, shard: ShardFolder, chosen: list[Briefing]
     documents: dict[str, Document] = {}
     for entry in shard.manifest.get("documents", []):
         briefing = by_key.get((entry.get("audience"), entry.get("place")))
-        if briefing is None or briefing.slug not in expected or briefing.slug in documents:
-            problems.add(f"{shard.name} lists a page it should not: "
-                         f"{shown(entry.get('place') or '')}/{shown(entry.get('audience'))}"
-                         f" ({'twice' if briefing and briefing.slug in documents else 'not its own'}).",
-                         hint=REBUILD)
+        wrong = ("is not in the pack" if briefing is None else "is another shard's" if briefing.slug not in expected
+                 else "is listed twice" if briefing.slug in documents else None)
+        if wrong:
+            page = "/".join(shown(entry.get(k)) for k in ("place", "audience") if entry.get(k) is not None)
+            problems.add(f"{shard.name}: its manifest.json lists the page '{page}', which {wrong}.", hint=REBUILD)
             continue
         files = read_files(shard, briefing, entry, problems)
         absent = sorted(wanted - set(entry["files"]))
@@ -247,7 +247,7 @@ def read_files(shard: ShardFolder, briefing: Briefing, entry: dict, problems: Pr
         if data is None:
             path = shard.folder / found[0]
             changed = os.path.lexists(path)
-            problems.add(f"'{shown(path, 120)}' " + ("is not as the shard wrote it: its SHA-256 is not the one "
+            problems.add(f"{quoted(path)} " + ("is not as the shard wrote it: its SHA-256 is not the one "
                                                      "the shard's manifest records." if changed else "is missing."),
                          hint=f"It was {'changed or cut short' if changed else 'removed'} after shard {shard.shard} "
                               "was built (an upload or download that failed?). Build that shard again, then merge.")
@@ -267,6 +267,11 @@ def tool_warnings(shards: list[ShardFolder]) -> list[Problem]:
     return [Problem(f"The shards were laid out with different versions of {shown(', '.join(differ), 120)}: "
                     "their pages may differ a little from one whole build's.", None,
                     hint="Build every shard on the same runner image, with the same makecase and libraries.")]
+
+
+def quoted(folder: Path) -> str:
+    """A folder or file as the person typed it (paths can be long: a CI runner's workspace)."""
+    return f"'{shown(folder, 200)}'"
 
 
 def _listed(items: list[str]) -> str:
