@@ -26,7 +26,7 @@ from .messages import checked_ids
 from .pack import write_documents
 from .publish import file_entry, finish_interrupted, read_if_ours, read_manifest
 from .render import Renderer
-from .shard import Shard, content_fingerprint
+from .shard import MAX_SHARDS, Shard, content_fingerprint
 from .version import __version__
 
 BUILD_SHARDS = "Build each shard with `makecase build --shard K/N --out FOLDER` and pass those folders."
@@ -119,16 +119,20 @@ def read_shard_folders(folders: list[Path]) -> list[ShardFolder]:
 
 
 def _is_shard_record(record: object) -> bool:
+    """A record of the shape write_shard writes (a damaged or crafted one must not crash merge)."""
     def count(value: object) -> bool:
-        return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+        return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_SHARDS
+
+    def ids(value: object) -> bool:
+        return isinstance(value, list) and all(isinstance(i, str) for i in value)
 
     if not isinstance(record, dict) or not count(record.get("index")) or not count(record.get("total")):
         return False
     selection = record.get("selection")
     return (record["index"] <= record["total"] and isinstance(record.get("content"), str)
             and isinstance(record.get("tools"), dict) and isinstance(selection, dict)
-            and all(isinstance(selection.get(k), (list, type(None))) for k in ("audiences", "places"))
-            and isinstance(selection.get("formats"), list))
+            and all(selection.get(k) is None or ids(selection.get(k)) for k in ("audiences", "places"))
+            and ids(selection.get("formats")))
 
 
 def check_complete(shards: list[ShardFolder]) -> None:
@@ -152,9 +156,9 @@ def check_complete(shards: list[ShardFolder]) -> None:
                               "check the --shard K/N each one ran.")
     missing = [f"{k}/{total}" for k in range(1, total + 1) if k not in given]
     if missing:
-        problems.add(f"Shard{'s' if len(missing) > 1 else ''} {_listed(missing)} "
+        problems.add(f"Shard{'s' if len(missing) > 1 else ''} {_listed(missing, 10)} "
                      f"{'are' if len(missing) > 1 else 'is'} missing: the folders given hold "
-                     f"shard{'s' if len(given) > 1 else ''} {_listed([f'{k}/{total}' for k in sorted(given)])}.",
+                     f"shard{'s' if len(given) > 1 else ''} {_listed([f'{k}/{total}' for k in sorted(given)], 10)}.",
                      hint=f"Pass the folders of all {total} shards (--shard K/{total} for K = 1 to {total}). "
                           "A runner that failed leaves its shard out: build that shard again.")
     problems.raise_if_any()
@@ -215,11 +219,12 @@ def shard_documents(project: Project, shard: ShardFolder, chosen: list[Briefing]
     wanted = set(formats) | ({"png"} if {"pdf", "html"} <= set(formats) else set())
     documents: dict[str, Document] = {}
     for entry in shard.manifest.get("documents", []):
-        briefing = by_key.get((entry.get("audience"), entry.get("place")))
+        key = (entry.get("audience"), entry.get("place"))
+        briefing = by_key.get(key) if all(isinstance(v, (str, type(None))) for v in key) else None
         wrong = ("is not in the pack" if briefing is None else "is another shard's" if briefing.slug not in expected
                  else "is listed twice" if briefing.slug in documents else None)
         if wrong:
-            page = "/".join(shown(entry.get(k)) for k in ("place", "audience") if entry.get(k) is not None)
+            page = "/".join(shown(v) for v in reversed(key) if v is not None)
             problems.add(f"{shard.name}: its manifest.json lists the page '{page}', which {wrong}.", hint=REBUILD)
             continue
         files = read_files(shard, briefing, entry, problems)
@@ -229,8 +234,7 @@ def shard_documents(project: Project, shard: ShardFolder, chosen: list[Briefing]
         documents[briefing.slug] = recorded_document(briefing, files, entry)
     missing = sorted(expected - set(documents))
     if missing:
-        problems.add(f"{shard.name} lacks {len(missing)} of its pages: {_listed(missing[:5])}"
-                     + (" and more" if len(missing) > 5 else "") + ".", hint=REBUILD)
+        problems.add(f"{shard.name} lacks {len(missing)} of its pages: {_listed(missing, 5)}.", hint=REBUILD)
     return list(documents.values())
 
 
@@ -274,5 +278,8 @@ def quoted(folder: Path) -> str:
     return f"'{shown(folder, 200)}'"
 
 
-def _listed(items: list[str]) -> str:
+def _listed(items: list[str], most: int) -> str:
+    """'a', 'a and b', 'a, b and c'; past `most` items, 'a, b, c and 7 more'."""
+    if len(items) > most:
+        return ", ".join(items[:most]) + f" and {len(items) - most} more"
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -35,6 +35,8 @@ from .publish import MANIFEST, publish
 from .version import __version__
 
 SHARD_HINT = "--shard takes K/N with 1 ≤ K ≤ N, e.g. --shard 2/4 builds the second of four shards."
+# More runners than GitHub's matrix (256 jobs) or GitLab's `parallel` (200) can start.
+MAX_SHARDS = 1000
 
 
 @dataclass(frozen=True)
@@ -59,9 +61,9 @@ def parse_shard(text: str) -> Shard:
         raise MakecaseError.single(f"'--shard {shown(text)}' is not K/N (two whole numbers with a / between).",
                                    hint=SHARD_HINT)
     index, total = int(match.group(1)), int(match.group(2))
-    if total < 1:
-        raise MakecaseError.single(f"'--shard {shown(text)}': N, the number of shards, must be at least 1.",
-                                   hint=SHARD_HINT)
+    if not 1 <= total <= MAX_SHARDS:
+        raise MakecaseError.single(f"'--shard {shown(text)}': N, the number of shards, must be from 1 to "
+                                   f"{MAX_SHARDS}.", hint=SHARD_HINT)
     if not 1 <= index <= total:
         raise MakecaseError.single(f"'--shard {shown(text)}': K must be from 1 to N ({total}).", hint=SHARD_HINT)
     return Shard(index, total)

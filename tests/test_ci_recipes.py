@@ -134,7 +134,7 @@ def test_the_gitlab_commands_run_in_order_make_the_whole_pack(tmp_path, monkeypa
         result = CliRunner().invoke(cli, expanded)
         assert result.exit_code == 0, (expanded, result.output)
     assert CliRunner().invoke(cli, ["build", "-q", "--out", "whole"]).exit_code == 0
-    whole, public = Path("whole"), Path("public")
-    assert sorted(p.relative_to(whole) for p in whole.rglob("*")) == sorted(p.relative_to(public) for p in public.rglob("*"))
-    assert all(p.read_bytes() == (public / p.relative_to(whole)).read_bytes() for p in whole.rglob("*") if p.is_file())
-    assert len(list(public.rglob("*.pdf"))) == 4
+    whole, public = ({p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+                     for folder in (Path("whole"), Path("public")))
+    assert sorted(public) == sorted(whole) and sum(p.suffix == ".pdf" for p in public) == 4
+    assert [name for name in whole if whole[name] != public[name]] == []

@@ -223,7 +223,8 @@ def test_more_shards_than_pages_leaves_some_empty_and_merge_still_makes_the_pack
 
 @pytest.mark.parametrize("typed, says", [
     ("3/2", "K must be from 1 to N (2)"), ("0/4", "K must be from 1 to N (4)"),
-    ("1/0", "N, the number of shards, must be at least 1"), ("half", "is not K/N"), ("1/2/3", "is not K/N"),
+    ("1/0", "N, the number of shards, must be from 1 to 1000"), ("1/1001", "must be from 1 to 1000"),
+    ("half", "is not K/N"), ("1/2/3", "is not K/N"),
     ("١/٢", "is not K/N"), ("1/" + "9" * 40, "is not K/N"),
 ])
 def test_shard_must_be_k_of_n(tmp_path, typed, says):
@@ -252,11 +253,13 @@ def test_the_content_fingerprint_is_the_same_in_any_folder_and_process(places, t
 
 def test_merge_refuses_a_manifest_that_lists_a_page_twice_or_another_shards_or_lacks_one(places, two_shards):
     first, second = (json.loads((f / "manifest.json").read_text()) for f in two_shards)
-    first["documents"] = [first["documents"][0], first["documents"][0], second["documents"][0]]
+    first["documents"] = [first["documents"][0], first["documents"][0], second["documents"][0],
+                          dict(first["documents"][0], audience=["gps"])]  # damaged: not a crash
     (two_shards[0] / "manifest.json").write_text(json.dumps(first), encoding="utf-8")
     code, out = merged(places, two_shards)
     assert code == 2, out
     assert "lists the page 'kirklees/gps', which is listed twice" in out
     assert "lists the page 'kirklees/pcn-leads', which is another shard's" in out
+    assert "lists the page 'kirklees/['gps']', which is not in the pack" in out
     assert "lacks 2 of its pages: calderdale/gps and wakefield/gps" in out
     assert not (places / "merged").exists()
