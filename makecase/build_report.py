@@ -24,6 +24,7 @@ class BuildReport:
     pack: list[Document] = field(default_factory=list)
     # Documents this build chose whose inputs had not changed: their files stay, not laid out.
     unchanged: list[Document] = field(default_factory=list)
+    shard: str | None = None  # "K/N" when the build made one shard of the pack (--shard)
 
     @property
     def kept(self) -> list[Document]:
@@ -36,7 +37,8 @@ class BuildReport:
         kept = f", kept {len(self.kept)} from the previous build" if self.kept else ""
         kept = (f", {len(self.unchanged)} unchanged" if self.unchanged else "") + kept
         warned = f", {len(self.warnings)} warning(s)" if self.warnings else ""
-        return (f"Wrote {len(self.documents)} briefing(s) to {clean(str(self.out_dir))}{kept}{warned} "
+        shard = f" as shard {self.shard}" if self.shard else ""
+        return (f"Wrote {len(self.documents)} briefing(s) to {clean(str(self.out_dir))}{shard}{kept}{warned} "
                 f"in {self.seconds:.1f} s.")
 
     def as_json(self, base: Path | None = None) -> dict:
@@ -45,6 +47,7 @@ class BuildReport:
         return {
             "generator": f"makecase {__version__}",
             "out_dir": str(self.out_dir),
+            "shard": self.shard,
             "seconds": round(self.seconds, 3),
             "made": len(self.documents),
             "unchanged": len(self.unchanged),

@@ -113,13 +113,15 @@ def _complete_listed_id(ctx: click.Context, param: click.Parameter, incomplete: 
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, metavar="N",
               help="Lay out N pages at once in N processes. Default: the number of CPUs.")
 @click.option("--force", is_flag=True, help="Make every chosen page again, even if nothing it is made from changed.")
+@click.option("--shard", metavar="K/N", default=None,
+              help="Build only shard K of N: every Nth chosen page, for `makecase merge` (CI runners).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary line.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print each page's layouts and time, and the pages kept.")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON (for scripts and CI).")
 @click.pass_obj
 def build(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], fmt: str | None,
-          out: Path | None, strict: bool, jobs: int | None, force: bool, quiet: bool, verbose: bool,
-          as_json: bool) -> None:
+          out: Path | None, strict: bool, jobs: int | None, force: bool, shard: str | None, quiet: bool,
+          verbose: bool, as_json: bool) -> None:
     """Build a one-page PDF and an HTML page for every audience.
 
     With -a, -p or --format only those pages are made; the rest of the previous pack in the
@@ -139,7 +141,8 @@ def build(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], 
         progress = (lambda d, done, total: click.echo(progress_bar(d, done, total), nl=done == total)) if bar \
             else (lambda d, done, total: click.echo(document_line(d, verbose)))
     report = run_build(obj.project_dir, audiences=audiences, places=places, formats=formats,
-                       out=out, strict=strict, force=force, jobs=jobs or default_jobs(), progress=progress)
+                       out=out, strict=strict, force=force, jobs=jobs or default_jobs(), progress=progress,
+                       shard=shard)
     if as_json:
         click.echo(json.dumps(report.as_json(obj.project_dir), indent=2))
         return
@@ -151,6 +154,23 @@ def build(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], 
                 click.echo(f"  unchanged {clean(document.slug)}")
             for document in report.kept:
                 click.echo(f"  kept {clean(document.slug)}: " + ", ".join(sorted(document.files)))
+    click.echo(report.summary())
+
+
+@cli.command()
+@click.argument("shards", nargs=-1, required=True, metavar="SHARD_DIR...",
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("-o", "--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the whole pack.")
+@click.pass_obj
+def merge(obj: CliContext, shards: tuple[Path, ...], out: Path) -> None:
+    """Join the folders of `makecase build --shard K/N` (K = 1 to N) into one pack in --out:
+    the pages' files, checked, and the index and manifest a whole build makes. Lays nothing out."""
+    from .merge import merge as run_merge
+
+    report = run_merge(obj.project_dir, shards, out)
+    for warning in report.warnings:
+        click.echo(click.style("warning: ", fg="yellow") + warning.render(obj.project_dir), err=True)
     click.echo(report.summary())
 
 

@@ -30,10 +30,23 @@ class Document:
     kept: frozenset[str] = frozenset()  # formats whose files stay from the previous build
     inputs: str | None = None  # the hash of what its files are made from (cache.py)
 
-
     @property
     def slug(self) -> str:
         return self.briefing.slug
+
+
+def files_to_write(documents: list[Document]) -> tuple[dict[str, bytes], set[str]]:
+    """The documents' files by their path in the output folder, and the paths of those that stay
+    as the previous build wrote them (a partial build keeps the rest of the pack)."""
+    files: dict[str, bytes] = {}
+    keep: set[str] = set()
+    for document in documents:
+        for fmt, data in document.files.items():
+            if fmt in document.kept:
+                keep.add(document.briefing.file_name(fmt))
+            else:
+                files[document.briefing.file_name(fmt)] = data
+    return files, keep
 
 
 def too_long(project: Project, briefing: Briefing) -> Problem:

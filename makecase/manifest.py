@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 from pathlib import Path
+from typing import Callable
 
 from .cache import InputsHasher
 from .compose import Briefing, compose
@@ -76,17 +77,24 @@ def previous_documents(project: Project, out_dir: Path) -> dict[str, Document]:
                 if data is not None:
                     files[fmt] = data
         if files:
-            document = Document(briefing, files, kept=frozenset(files))
-            body, fill, room = entry.get("body_size_pt"), entry.get("fill_percent"), entry.get("room_words")
-            document.body_size = body if isinstance(body, (int, float)) else None
-            document.fill = fill if isinstance(fill, (int, float)) else None
-            document.room_words = room if isinstance(room, int) else 0
-            inputs, warnings = entry.get("inputs"), entry.get("warnings")
-            document.inputs = inputs if isinstance(inputs, str) else None
-            document.warnings = ([w for w in warnings if isinstance(w, str)]
-                                 if isinstance(warnings, list) else [])
-            kept[briefing.slug] = document
+            kept[briefing.slug] = recorded_document(briefing, files, entry, kept=frozenset(files))
     return kept
+
+
+def recorded_document(briefing: Briefing, files: dict[str, bytes], entry: dict,
+                      kept: frozenset[str] = frozenset()) -> Document:
+    """A document as a manifest entry recorded it: its files, and what the fit stage measured when
+    it was made. Shared by the next build (files it keeps) and merge (files from shards), so both
+    write the same manifest a build that made the page now would."""
+    document = Document(briefing, files, kept=kept)
+    body, fill, room = entry.get("body_size_pt"), entry.get("fill_percent"), entry.get("room_words")
+    document.body_size = body if isinstance(body, (int, float)) else None
+    document.fill = fill if isinstance(fill, (int, float)) else None
+    document.room_words = room if isinstance(room, int) else 0
+    inputs, warnings = entry.get("inputs"), entry.get("warnings")
+    document.inputs = inputs if isinstance(inputs, str) else None
+    document.warnings = [w for w in warnings if isinstance(w, str)] if isinstance(warnings, list) else []
+    return document
 
 
 def only_formats(documents: list[Document], formats: tuple[str, ...]) -> dict[str, Document]:
@@ -118,15 +126,20 @@ def whole_pack(project: Project, made: list[Document], previous: dict[str, Docum
                 if "pdf" in kept:  # the kept PDF's page, as measured when it was made
                     document.body_size, document.fill = before.body_size, before.fill
         by_slug[document.slug] = document
-    places = list(project.places) or [None]
-    audiences = list(project.audiences)
+    order = content_order(project)
+    return sorted(by_slug.values(), key=lambda document: order(document.briefing))
 
-    def order(document: Document) -> tuple[int, int]:
-        place = document.briefing.place.id if document.briefing.place else None
-        return (places.index(place) if place in places else len(places),
-                audiences.index(document.briefing.audience.id))
 
-    return sorted(by_slug.values(), key=order)
+def content_order(project: Project) -> Callable[[Briefing], tuple[int, int]]:
+    """The pack's order as a sort key: place in places.yaml order, then audience in content order."""
+    places = {place: index for index, place in enumerate(list(project.places) or [None])}
+    audiences = {audience: index for index, audience in enumerate(project.audiences)}
+
+    def order(briefing: Briefing) -> tuple[int, int]:
+        place = briefing.place.id if briefing.place else None
+        return places.get(place, len(places)), audiences[briefing.audience.id]
+
+    return order
 
 
 def manifest_for(project: Project, documents: list[Document]) -> dict:

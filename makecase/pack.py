@@ -24,13 +24,14 @@ from .build_report import BuildReport
 from .compose import Briefing, briefings_for
 from .contain import contained_dir
 from .contrast import full_brand
-from .document import Document, too_long
+from .document import Document, files_to_write, too_long
 from .errors import Location, MakecaseError, Problem, raise_if_strict, shown
 from .load import Project, load_project
 from .manifest import manifest_for, only_formats, previous_documents, unchanged_documents, whole_pack
 from .messages import checked_ids
 from .publish import finish_interrupted, publish
 from .render import Renderer, file_uri
+from .shard import parse_shard, selection_of, write_shard
 from .standalone import active_parts
 from .watch import TimeLimit, time_limit, weasyprint_warnings, without_packaged
 
@@ -41,15 +42,17 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
           places: Iterable[str] | None = None, formats: Iterable[str] | None = None,
           out: Path | str | None = None, strict: bool = False,
           progress: Callable[[Document, int, int], None] | None = None, force: bool = False,
-          jobs: int = 1) -> BuildReport:
+          jobs: int = 1, shard: str | None = None) -> BuildReport:
     """Build briefings for a project folder. Raises MakecaseError for anything a person can fix.
 
     progress, if given, is called as soon as each document is made, with the document, how many
     are made so far and how many this build makes (before anything is written: a later
     failure still writes nothing). A chosen document whose inputs are
     unchanged since the previous build, with its files still in place, is not made again
-    unless force is given. jobs > 1 lays pages out in that many processes, with the same bytes."""
+    unless force is given. jobs > 1 lays pages out in that many processes, with the same bytes.
+    shard "K/N" builds only that shard of the chosen documents, for `merge` (shard.py)."""
     started = time.perf_counter()
+    chosen_shard = parse_shard(shard) if shard is not None else None
     if out is not None:
         finish_interrupted(Path(out))  # before anything can fail: the folder is whole again
     project = load_project(project_dir)
@@ -65,11 +68,14 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
 
     finish_interrupted(out_dir)
     briefings = briefings_for(project, audience_ids or None, place_ids or None)
+    if chosen_shard is not None:
+        briefings = chosen_shard.select(project, briefings)
     previous = previous_documents(project, out_dir)
     renderer = Renderer(project)
     # A partial build (-a, -p or --format) keeps the rest of the previous pack; a full build is
     # exactly what the project asks for now: its pages made or unchanged, in its formats.
-    partial = bool(audience_ids or place_ids or formats)
+    # A shard's folder holds exactly its documents, never the rest of an earlier pack.
+    partial = bool(audience_ids or place_ids or formats) and chosen_shard is None
     kept = {slug: frozenset(d.files) for slug, d in previous.items()} if partial else {}
     to_make, unchanged, inputs = unchanged_documents(project, renderer, briefings, chosen_formats,
                                                      previous, force)
@@ -90,9 +96,13 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
     warnings = list(project.warnings) + fill_warnings(project, checked) + document_warnings(checked)
     raise_if_strict(warnings, strict, "; nothing was written")
     pack = whole_pack(project, documents, previous if partial else only_formats(unchanged, chosen_formats))
-    written = write_documents(project, pack, out_dir, renderer)
+    if chosen_shard is None:
+        written = write_documents(project, pack, out_dir, renderer)
+    else:
+        written = write_shard(project, pack, out_dir, chosen_shard,
+                              selection_of(project, audience_ids, place_ids, chosen_formats))
     return BuildReport(out_dir, documents, written, warnings, time.perf_counter() - started, pack,
-                       unchanged)
+                       unchanged, shard=str(chosen_shard) if chosen_shard else None)
 
 
 def fill_warnings(project: Project, documents: list[Document]) -> list[Problem]:
@@ -248,14 +258,7 @@ def write_documents(project: Project, documents: list[Document], out_dir: Path,
                    renderer: Renderer) -> list[Path]:
     """Every file of the build, the manifest and the index page, replacing the previous set whole
     (files kept from the previous build stay as they are)."""
-    files: dict[str, bytes] = {}
-    keep: set[str] = set()
-    for document in documents:
-        for fmt, data in document.files.items():
-            if fmt in document.kept:
-                keep.add(document.briefing.file_name(fmt))
-            else:
-                files[document.briefing.file_name(fmt)] = data
+    files, keep = files_to_write(documents)
     if any("html" in d.files for d in documents):
         files["index.html"] = index_page(project, documents, renderer).encode("utf-8")
     files["manifest.json"] = (json.dumps(manifest_for(project, documents), indent=2) + "\n").encode("utf-8")

@@ -1,7 +1,8 @@
 """The golden error corpus: each folder in tests/errors/ is a broken project and what a person sees.
 
 A case folder holds the project's files (makecase.yaml, content/...), optionally `command.txt`
-(the arguments after `makecase -C FOLDER`; `validate` if absent) and `expected.txt`: the whole
+(the arguments after `makecase -C FOLDER`, where PROJECT stands for FOLDER, e.g. the shard
+folders a `merge` case names; `validate` if absent) and `expected.txt`: the whole
 output, word for word, with paths relative to the project as a person sees them. To add a case,
 make its folder, run `MAKECASE_UPDATE_GOLDEN=1 pytest tests/test_error_corpus.py`, and read the
 expected.txt it writes before committing it.
@@ -34,6 +35,7 @@ def run_case(case: Path, tmp_path: Path) -> tuple[int, str]:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
     command = (case / "command.txt").read_text().split() if (case / "command.txt").exists() else ["validate"]
+    command = [arg.replace("PROJECT", str(root)) for arg in command]
     result = CliRunner().invoke(cli, ["-C", str(root), *command])
     return result.exit_code, result.output.replace(str(root), "PROJECT")
 
