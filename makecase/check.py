@@ -23,7 +23,8 @@ from .load import load_project
 from .project import Project
 from .messages import checked_ids
 from .document import Document
-from .pack import index_page, make_documents
+from .pack import make_documents
+from .pack_outputs import index_page
 from .example_values import project_example_values
 from .page_checks import check_page
 from .render import Renderer

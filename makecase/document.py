@@ -13,6 +13,9 @@ from .errors import Problem, shown
 from .load import Project
 
 FORMATS = ("pdf", "html")
+# Every kind of file a document may have: its formats, the page's picture (with both formats)
+# and its thumbnail for the index (with a PDF).
+FILES = FORMATS + ("png", "thumb")
 
 
 @dataclass
@@ -29,7 +32,8 @@ class Document:
     warnings: list[str] = field(default_factory=list)  # what WeasyPrint could not do
     kept: frozenset[str] = frozenset()  # formats whose files stay from the previous build
     inputs: str | None = None  # the hash of what its files are made from (cache.py)
-
+    words: int | None = None  # words on the page (plain.page_words)
+    pages: int | None = None  # pages in its PDF
 
     @property
     def slug(self) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .cache import InputsHasher
 from .compose import Briefing, compose
-from .document import FORMATS, Document, too_long
+from .document import FILES, Document, too_long
 from .errors import MakecaseError, Problem
 from .load import Project
 from .publish import file_entry, read_if_ours, read_manifest
@@ -71,7 +71,7 @@ def previous_documents(project: Project, out_dir: Path) -> dict[str, Document]:
         files = {}
         for fmt, file in entry["files"].items():
             found = file_entry(file)
-            if fmt in FORMATS + ("png",) and found and found[0] == briefing.file_name(fmt):
+            if fmt in FILES and found and found[0] == briefing.file_name(fmt):
                 data = read_if_ours(out_dir, *found)
                 if data is not None:
                     files[fmt] = data
@@ -83,6 +83,8 @@ def previous_documents(project: Project, out_dir: Path) -> dict[str, Document]:
             document.room_words = room if isinstance(room, int) else 0
             inputs, warnings = entry.get("inputs"), entry.get("warnings")
             document.inputs = inputs if isinstance(inputs, str) else None
+            document.words = _count(entry.get("words"))
+            document.pages = _count(entry["files"].get("pdf", {}).get("pages")) if "pdf" in files else None
             document.warnings = ([w for w in warnings if isinstance(w, str)]
                                  if isinstance(warnings, list) else [])
             kept[briefing.slug] = document
@@ -90,13 +92,20 @@ def previous_documents(project: Project, out_dir: Path) -> dict[str, Document]:
 
 
 def only_formats(documents: list[Document], formats: tuple[str, ...]) -> dict[str, Document]:
-    """Documents by slug with only the files of these formats (and the page picture with both)."""
-    wanted = set(formats) | ({"png"} if {"pdf", "html"} <= set(formats) else set())
+    """Documents by slug with only the files of these formats (and the page picture with both,
+    the thumbnail with a PDF)."""
+    wanted = set(formats) | ({"png"} if {"pdf", "html"} <= set(formats) else set()) \
+        | ({"thumb"} if "pdf" in formats else set())
     kept: dict[str, Document] = {}
     for document in documents:
         files = {fmt: data for fmt, data in document.files.items() if fmt in wanted}
         kept[document.slug] = replace(document, files=files, kept=frozenset(files))
     return kept
+
+
+def _count(value: object) -> int | None:
+    """A count read back from a manifest: a whole number, or None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _place_exists(project: Project, place: object) -> bool:
@@ -117,6 +126,7 @@ def whole_pack(project: Project, made: list[Document], previous: dict[str, Docum
                 document = replace(document, files={**document.files, **kept}, kept=frozenset(kept))
                 if "pdf" in kept:  # the kept PDF's page, as measured when it was made
                     document.body_size, document.fill = before.body_size, before.fill
+                    document.pages = before.pages
         by_slug[document.slug] = document
     places = list(project.places) or [None]
     audiences = list(project.audiences)
@@ -129,10 +139,13 @@ def whole_pack(project: Project, made: list[Document], previous: dict[str, Docum
     return sorted(by_slug.values(), key=order)
 
 
-def manifest_for(project: Project, documents: list[Document]) -> dict:
+def manifest_for(project: Project, documents: list[Document], pack: dict[str, dict] | None = None) -> dict:
+    """The manifest: the pack-wide files (pack: index.html and pack.pdf, as file entries), then
+    every document with its files (SHA-256, bytes, and a PDF's pages), words, fill and inputs."""
     return {
         "generator": f"makecase {__version__}",
         "partnership": project.settings.partnership.name if project.settings.partnership else None,
+        "pack": pack or {},
         "documents": [
             {
                 "audience": d.briefing.audience.id,
@@ -141,14 +154,23 @@ def manifest_for(project: Project, documents: list[Document]) -> dict:
                 "reviewed": d.briefing.reviewed.isoformat(),
                 "levers": [lever.id for lever in d.briefing.levers],
                 "evidence": [c.item.id for c in d.briefing.cases],
+                "words": d.words,
                 "body_size_pt": d.body_size,
                 "fill_percent": d.fill,
                 "room_words": d.room_words,
                 "warnings": d.warnings,
                 "inputs": d.inputs,
-                "files": {fmt: {"path": d.briefing.file_name(fmt), "sha256": hashlib.sha256(data).hexdigest(),
-                                "bytes": len(data)} for fmt, data in d.files.items()},
+                "files": {fmt: file_record(d.briefing.file_name(fmt), data,
+                                           pages=d.pages if fmt == "pdf" else None)
+                          for fmt, data in d.files.items()},
             }
             for d in documents
         ],
     }
+
+
+def file_record(path: str, data: bytes, **more: object) -> dict:
+    """A file as the manifest lists it: path, SHA-256 and size (and anything more that is set)."""
+    record = {"path": path, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    record.update({key: value for key, value in more.items() if value is not None})
+    return record
