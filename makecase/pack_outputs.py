@@ -93,12 +93,10 @@ def complete(project: Project, documents: list[Document], renderer: Renderer) ->
 def pack_pdf(project: Project, documents: list[Document], out_dir: Path) -> tuple[dict, bytes | None] | None:
     """pack.pdf's manifest record and its bytes; None for the bytes when the previous pack.pdf
     was made from the same pages and is still as makecase wrote it; None when there are no PDFs."""
-    pages = [PackPage(d.files["pdf"], d.briefing.audience.title,
-                      d.briefing.place.name if d.briefing.place else None, d.briefing.title)
-             for d in documents if "pdf" in d.files]
+    pages = pack_pages(documents)
     if not pages:
         return None
-    info = PackInfo(pack_title(project), pack_author(project), project.settings.language)
+    info = pack_info(project)
     key = cache_key(pages, info)
     count = sum(d.pages or 1 for d in documents if "pdf" in d.files)
     previous = read_manifest(out_dir).get("pack")
@@ -110,6 +108,17 @@ def pack_pdf(project: Project, documents: list[Document], out_dir: Path) -> tupl
             return file_record(PACK_PDF, data, pages=count, inputs=key), None
     data = combine(pages, info)
     return file_record(PACK_PDF, data, pages=count, inputs=key), data
+
+
+def pack_pages(documents: list[Document]) -> list[PackPage]:
+    """The pack's PDFs in pack order, each with its bookmarks: place, then audience."""
+    return [PackPage(d.files["pdf"], d.briefing.audience.title,
+                     d.briefing.place.name if d.briefing.place else None, d.briefing.title)
+            for d in documents if "pdf" in d.files]
+
+
+def pack_info(project: Project) -> PackInfo:
+    return PackInfo(pack_title(project), pack_author(project), project.settings.language)
 
 
 def pack_title(project: Project) -> str:

@@ -182,7 +182,7 @@ def _parent_tree_problems(tagged: TaggedPdf) -> list[PdfProblem]:
             if int(number) in seen:
                 wrong.append(f"{what} shares its number {int(number)} with another")
             seen.add(int(number))
-            entry = parents.get(int(number))
+            entry = parents[int(number)] if int(number) in parents else None  # (get raises IndexError)
             if entry is None or not _maps_back(entry, owner, page):
                 wrong.append(f"the ParentTree does not map {what} (number {int(number)}) to its tags")
     if not wrong:
