@@ -57,6 +57,14 @@ class PackInfo:
     language: str
 
 
+class UnreadablePage(Exception):
+    """A page's bytes are not a PDF qpdf can read (pages[index])."""
+
+    def __init__(self, index: int, reason: str) -> None:
+        super().__init__(reason)
+        self.index = index
+
+
 def cache_key(pages: list[PackPage], info: PackInfo) -> str:
     """A hash of everything the combined PDF is made from: when it is unchanged, so is pack.pdf."""
     digest = hashlib.sha256()
@@ -78,7 +86,10 @@ def combine(pages: list[PackPage], info: PackInfo) -> bytes:
         versions = ["1.7"]
         created: list[str] = []
         for index, page in enumerate(pages):
-            source = stack.enter_context(pikepdf.open(io.BytesIO(page.pdf)))
+            try:
+                source = stack.enter_context(pikepdf.open(io.BytesIO(page.pdf)))
+            except pikepdf.PdfError as exc:
+                raise UnreadablePage(index, str(exc)) from None
             versions.append(source.pdf_version)
             if "/CreationDate" in source.docinfo:
                 created.append(str(source.docinfo.CreationDate))

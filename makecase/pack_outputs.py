@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import plain
-from .combine import PackInfo, PackPage, cache_key, combine
+from .combine import PackInfo, PackPage, UnreadablePage, cache_key, combine
 from .contrast import full_brand
-from .document import Document
+from .document import Document, too_long
 from .errors import MakecaseError
 from .load import Project
 from .manifest import file_record, manifest_for
@@ -80,14 +80,31 @@ def complete(project: Project, documents: list[Document], renderer: Renderer) ->
     and its thumbnail (made now, from the PDF's bytes, and written with the pack)."""
     for document in documents:
         if document.words is None:
-            document.words = plain.page_words(renderer.render_html(document.briefing, "print"))
+            try:
+                with time_limit(project.limits.layout_seconds):  # project templates render here
+                    document.words = plain.page_words(renderer.render_html(document.briefing, "print"))
+            except TimeLimit:
+                raise MakecaseError([too_long(project, document.briefing)]) from None
         pdf = document.files.get("pdf")
-        if pdf is None:
+        if pdf is None or (document.pages is not None and "thumb" in document.files):
             continue
-        if document.pages is None:
-            document.pages = pdf_pages(pdf)
-        if "thumb" not in document.files:
-            document.files["thumb"] = page_thumbnail(pdf)
+        import pypdfium2  # only when there is a picture to draw: a build with nothing new skips it
+
+        try:
+            if document.pages is None:
+                document.pages = pdf_pages(pdf)
+            if "thumb" not in document.files:
+                document.files["thumb"] = page_thumbnail(pdf)
+        except pypdfium2.PdfiumError as exc:
+            raise unreadable(document, str(exc)) from None
+
+
+def unreadable(document: Document, reason: str) -> MakecaseError:
+    """A PDF of the pack (kept from an earlier build, or gathered) that cannot be read."""
+    return MakecaseError.single(
+        f"{document.briefing.file_name('pdf')} cannot be read as a PDF ({reason}).",
+        key=f"document {document.slug}.pdf",
+        hint="Delete it from the output folder and build again: makecase makes it afresh.")
 
 
 def pack_pdf(project: Project, documents: list[Document], out_dir: Path) -> tuple[dict, bytes | None] | None:
@@ -106,7 +123,10 @@ def pack_pdf(project: Project, documents: list[Document], out_dir: Path) -> tupl
         data = read_if_ours(out_dir, *found)
         if data is not None:
             return file_record(PACK_PDF, data, pages=count, inputs=key), None
-    data = combine(pages, info)
+    try:
+        data = combine(pages, info)
+    except UnreadablePage as exc:
+        raise unreadable([d for d in documents if "pdf" in d.files][exc.index], str(exc)) from None
     return file_record(PACK_PDF, data, pages=count, inputs=key), data
 
 

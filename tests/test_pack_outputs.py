@@ -293,3 +293,22 @@ def test_pack_pdf_deleted_or_edited_is_made_again_and_removed_when_the_pack_has_
     assert not (out / "pack.pdf").exists() and not list(out.rglob("*.pdf"))
     assert "pack.pdf" not in (out / "index.html").read_text(encoding="utf-8")
     assert "pdf" not in manifest_of(out)["pack"]
+
+
+def test_a_kept_pdf_that_cannot_be_read_is_named_with_how_to_fix_it(tmp_path):
+    """A manifest can be forged (an output folder in a pull request): its 'PDF' is then read
+    only to be refused, by name."""
+    from conftest import invoke
+
+    out = tmp_path / "output"
+    makecase.build(tmp_path, audiences=["gps"], formats=["pdf"])
+    manifest = manifest_of(out)
+    junk = b"%PDF-1.7 not really"
+    (out / "gps.pdf").write_bytes(junk)
+    record = manifest["documents"][0]["files"]["pdf"]
+    record.update(sha256=hashlib.sha256(junk).hexdigest(), bytes=len(junk))
+    del manifest["documents"][0]["files"]["thumb"]
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    code, printed = invoke("-C", tmp_path, "build", "-a", "pcn-leads", "--format", "pdf")
+    assert code == 2, printed
+    assert "gps.pdf cannot be read as a PDF" in printed and "Delete it from the output folder" in printed
