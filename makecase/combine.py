@@ -27,12 +27,15 @@ import hashlib
 import io
 from contextlib import ExitStack
 from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-import pikepdf
-from pikepdf import Array, Dictionary, Name, NameTree, NumberTree, OutlineItem
-
 from .version import __version__
+
+if TYPE_CHECKING:  # pikepdf is loaded only when a pack.pdf is made: a build with nothing new skips it
+    import pikepdf
 
 # Above this many pages the place bookmarks start closed: a long list of places is the way in.
 OPEN_OUTLINE_PAGES = 60
@@ -68,8 +71,7 @@ class UnreadablePage(Exception):
 def cache_key(pages: list[PackPage], info: PackInfo) -> str:
     """A hash of everything the combined PDF is made from: when it is unchanged, so is pack.pdf."""
     digest = hashlib.sha256()
-    for part in (__version__, pikepdf.__version__, pikepdf.__libqpdf_version__, info.title,
-                 info.author, info.language):
+    for part in (__version__, _pikepdf_version(), info.title, info.author, info.language):
         digest.update(part.encode("utf-8") + b"\0")
     for page in pages:
         digest.update(f"{page.place}\0{page.title}\0{page.part_title}\0".encode("utf-8"))
@@ -79,6 +81,8 @@ def cache_key(pages: list[PackPage], info: PackInfo) -> str:
 
 def combine(pages: list[PackPage], info: PackInfo) -> bytes:
     """Every page in one tagged PDF with bookmarks by place then audience."""
+    import pikepdf
+
     with ExitStack() as stack:  # qpdf reads a copied stream from its source when it writes
         out = pikepdf.new()
         tree = _Tree(out)
@@ -107,6 +111,8 @@ class _Tree:
     """The combined structure tree, filled one source PDF at a time."""
 
     def __init__(self, out: pikepdf.Pdf) -> None:
+        from pikepdf import Array, Dictionary, Name, NumberTree
+
         self.out = out
         self.root = out.make_indirect(Dictionary(Type=Name.StructTreeRoot))
         self.document = out.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document,
@@ -119,6 +125,9 @@ class _Tree:
 
     def add(self, source: pikepdf.Pdf, out: pikepdf.Pdf, index: int, title: str) -> pikepdf.Object | None:
         """Append the source's pages and their tags; the first Part added, for its bookmark."""
+        import pikepdf
+        from pikepdf import Name, NumberTree
+
         first_new = len(out.pages)
         for page in source.pages:
             out.pages.append(page)  # copies the page, its resources and annotations
@@ -153,6 +162,9 @@ class _Tree:
         return first_part
 
     def _add_ids(self, tree: pikepdf.Object, index: int) -> None:
+        import pikepdf
+        from pikepdf import NameTree
+
         if self.ids is None:
             self.ids = NameTree.new(self.out)
         for name, element in NameTree(tree).items():
@@ -161,6 +173,8 @@ class _Tree:
             self.ids[unique] = element
 
     def finish(self) -> None:
+        from pikepdf import Array, Dictionary
+
         self.root.K = Array([self.document])
         self.root.ParentTree = self.parents.obj
         self.root.ParentTreeNextKey = self.next_key
@@ -175,6 +189,8 @@ class _Tree:
 
 def _renumber(page: pikepdf.Page, offset: int) -> None:
     """Move a copied page's ParentTree numbers past the pages before it."""
+    import pikepdf
+
     if "/StructParents" in page.obj:
         page.obj.StructParents = int(page.obj.StructParents) + offset
     for annotation in page.obj.get("/Annots") or []:
@@ -183,6 +199,8 @@ def _renumber(page: pikepdf.Page, offset: int) -> None:
 
 
 def _merge(into: dict[str, pikepdf.Object], mapping: pikepdf.Object | None, what: str) -> None:
+    import pikepdf
+
     if not isinstance(mapping, pikepdf.Dictionary):
         return
     for key, value in mapping.items():
@@ -193,6 +211,8 @@ def _merge(into: dict[str, pikepdf.Object], mapping: pikepdf.Object | None, what
 
 
 def _kids(node: pikepdf.Object) -> list:
+    import pikepdf
+
     kids = node.get("/K")
     if kids is None:
         return []
@@ -201,9 +221,11 @@ def _kids(node: pikepdf.Object) -> list:
 
 def _outline(out: pikepdf.Pdf, pages: list[PackPage], starts: list[tuple[int, pikepdf.Object | None]]) -> None:
     """Bookmarks: a place (at its first page) holding its audiences, or the audiences alone."""
+    from pikepdf import OutlineItem
+
     closed = len(out.pages) > OPEN_OUTLINE_PAGES
     with out.open_outline() as outline:
-        place_item: OutlineItem | None = None
+        place_item = None
         for page, (number, part) in zip(pages, starts):
             item = OutlineItem(page.title, number, structure_element=part)
             if page.place is None:
@@ -218,13 +240,16 @@ def _outline(out: pikepdf.Pdf, pages: list[PackPage], starts: list[tuple[int, pi
 
 def _catalogue(out: pikepdf.Pdf, info: PackInfo, created: str | None) -> None:
     """What PDF/UA asks of the document as a whole: marked, language, title shown, metadata."""
+    import pikepdf
+    from pikepdf import Dictionary, Name
+
     root = out.Root
     root.MarkInfo = Dictionary(Marked=True)
     root.Lang = pikepdf.String(info.language)
     root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
     root.PageMode = Name.UseOutlines  # open with the bookmarks showing
     docinfo = {"/Title": info.title, "/Author": info.author, "/Creator": f"makecase {__version__}",
-               "/Producer": f"pikepdf {pikepdf.__version__}"}
+               "/Producer": f"pikepdf {_pikepdf_version()}"}
     if created:
         docinfo["/CreationDate"] = created
     out.docinfo = out.make_indirect(Dictionary({k: pikepdf.String(v) for k, v in docinfo.items()}))
@@ -242,7 +267,7 @@ def _xmp(info: PackInfo, created: str | None) -> bytes:
         '</rdf:Seq></dc:creator></rdf:Description>',
         f'<rdf:Description rdf:about=""><dc:language><rdf:Bag><rdf:li>{escape(info.language)}</rdf:li>'
         '</rdf:Bag></dc:language></rdf:Description>',
-        f'<rdf:Description rdf:about="" pdf:Producer="pikepdf {escape(pikepdf.__version__)}"/>',
+        f'<rdf:Description rdf:about="" pdf:Producer="pikepdf {escape(_pikepdf_version())}"/>',
         f'<rdf:Description rdf:about=""><xmp:CreatorTool>makecase {escape(__version__)}</xmp:CreatorTool>'
         '</rdf:Description>',
     ]
@@ -254,6 +279,12 @@ def _xmp(info: PackInfo, created: str | None) -> bytes:
             'xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" '
             'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:xmp="http://ns.adobe.com/xap/1.0/">'
             + "".join(parts) + '</rdf:RDF>\n</x:xmpmeta>\n<?xpacket end="r"?>').encode("utf-8")
+
+
+@cache
+def _pikepdf_version() -> str:
+    """pikepdf's version (it carries its own qpdf), read without loading it."""
+    return metadata.version("pikepdf")
 
 
 def _version_key(version: str) -> tuple[int, ...]:

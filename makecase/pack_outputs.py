@@ -52,9 +52,9 @@ class IndexEntry:
 def pack_outputs(project: Project, documents: list[Document], out_dir: Path, renderer: Renderer) -> PackOutputs:
     """index.html, pack.pdf and manifest.json for the whole pack (documents in pack order).
 
-    The index is made whenever the pack has a document, pack.pdf whenever it has a PDF; a
-    previous build's index or pack.pdf that this pack no longer has is removed (publish.py),
-    so neither ever lists files that are not there."""
+    The index is made whenever the pack has a document, pack.pdf whenever it has a PDF. The
+    manifest lists both, so a previous build's index or pack.pdf that this pack no longer has
+    is removed like a stale page (publish.py): neither outlives the pack it was made from."""
     complete(project, documents, renderer)
     outputs = PackOutputs()
     records: dict[str, dict] = {}
