@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable
 
+from . import plain
 from .version import __version__
 from .compose import briefings_for
 from .errors import Problem
@@ -23,7 +24,9 @@ from .load import load_project
 from .project import Project
 from .messages import checked_ids
 from .document import Document
-from .pack import index_page, make_documents
+from .pack import make_documents
+from .manifest import file_record
+from .pack_outputs import index_page, pack_info, pack_pages
 from .example_values import project_example_values
 from .page_checks import check_page
 from .render import Renderer
@@ -37,6 +40,7 @@ class CheckReport:
     axe: str  # what happened to the HTML check, in a sentence
     seconds: float = 0.0
     links_checked: int | None = None
+    pack_pdf: str = "not checked"  # what happened to the pack.pdf check, in a sentence
 
     def count(self, level: str) -> int:
         return sum(1 for f in self.findings if f.level == level)
@@ -64,6 +68,7 @@ class CheckReport:
     def as_json(self) -> dict:
         return {"generator": f"makecase {__version__}", "pages": [asdict(p) for p in self.pages],
                 "findings": [f.as_json(self.root) for f in self.findings], "html_check": self.axe,
+                "pack_pdf_check": self.pack_pdf,
                 "links_checked": self.links_checked,
                 "errors": self.count(ERROR), "warnings": self.count(WARNING), "notes": self.count(NOTE)}
 
@@ -87,17 +92,21 @@ def check(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
     findings: list[Finding] = [Finding(WARNING, "validate", None, w.message, w.location, w.hint)
                                for w in project.warnings]
     pages: list[PageFigures] = []
+    page_texts: list[str] = []
     for document in documents:
         page_html = renderer.render_html(document.briefing, "print")
         figures, found = check_page(project, document, page_html, today)
         pages.append(figures)
+        page_texts.append(plain.page_text(page_html))
         findings += found
+    pack_status, found, pack_record = check_pack(project, documents, page_texts)
+    findings += found
     # validate's sentence and paragraph warnings say again what the page checks say, by page.
     said = {(f.location, f.check) for f in findings if f.check in ("sentence-length", "paragraph-length")}
     findings = [f for f in findings if f.check != "validate" or not (
         (f.location, "sentence-length") in said and "A sentence of" in f.message
         or (f.location, "paragraph-length") in said and "in one paragraph" in f.message)]
-    index_html = index_page(project, documents, renderer)
+    index_html = index_page(project, documents, renderer, pack_record)
     axe_status = "not asked for"
     if html:
         axe_status, found = check_html(project, documents, index_html)
@@ -109,7 +118,25 @@ def check(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
         links_checked, found = check_links(project, briefings)
         findings += found
     return CheckReport(project.root, pages, findings, axe_status, time.perf_counter() - started,
-                       links_checked)
+                       links_checked, pack_status)
+
+
+def check_pack(project: Project, documents: list[Document], page_texts: list[str]
+               ) -> tuple[str, list[Finding], dict | None]:
+    """pack.pdf, made in memory from the pages as a build makes it, read back with the same tag
+    checks as each page (a WeasyPrint limitation already noted on a page is not noted again);
+    and its manifest record, for the index page that offers it."""
+    from .combine import combine
+    from .pdfcheck import check_pack_pdf
+
+    pages = pack_pages(documents)
+    if not pages:
+        return "not made (no PDFs)", [], None
+    data = combine(pages, pack_info(project))
+    findings = [Finding(ERROR, p.check, "pack", p.message, None, p.hint)
+                for p in check_pack_pdf(data, page_texts) if not p.known_limitation]
+    return (f"pack.pdf ({len(pages)} pages) read back with the page checks", findings,
+            file_record("pack.pdf", data, pages=len(pages)))
 
 
 def check_html(project: Project, documents: list[Document], index_html: str) -> tuple[str, list[Finding]]:
@@ -137,6 +164,7 @@ def print_report(report: CheckReport, strict: bool = False) -> str:
     for finding in sorted(report.findings, key=lambda f: (LEVELS.index(f.level), f.page or "")):
         lines.append(finding.render(report.root))
     lines.append(f"HTML accessibility: {report.axe}.")
+    lines.append(f"Pack PDF: {report.pack_pdf}.")
     if report.links_checked is not None:
         lines.append(f"Links: {report.links_checked} checked online.")
     errors, warnings, notes = report.count(ERROR), report.count(WARNING), report.count(NOTE)

@@ -88,8 +88,9 @@ class Briefing:
         return slug_for(self.audience, self.place)
 
     def file_name(self, fmt: str) -> str:
-        """The file this page is written to, relative to the output folder: `kirklees/gps.pdf`."""
-        return f"{self.slug}.{fmt}"
+        """The file this page is written to, relative to the output folder: `kirklees/gps.pdf`
+        (and the thumbnail, `kirklees/gps.thumb.png`)."""
+        return f"{self.slug}.{'thumb.png' if fmt == 'thumb' else fmt}"
 
     def sibling_name(self, fmt: str) -> str:
         """This page's file in another format as named from beside it (the web page's PDF link)."""

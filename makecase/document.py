@@ -13,6 +13,21 @@ from .errors import Problem, shown
 from .load import Project
 
 FORMATS = ("pdf", "html")
+# Every kind of file a document may have: its formats, the page's picture (with both formats)
+# and its thumbnail for the index (with a PDF).
+FILES = FORMATS + ("png", "thumb")
+
+
+def files_made(formats, kept=frozenset()) -> set[str]:
+    """The kinds of file a document has when built in these formats: the formats, the page's
+    picture when it has a PDF and a web page (kept: formats whose files stay from before), and
+    the thumbnail for the index with a PDF."""
+    made = set(formats)
+    if "pdf" in made:
+        made.add("thumb")
+        if "html" in made | set(kept):
+            made.add("png")
+    return made
 
 
 @dataclass
@@ -29,6 +44,8 @@ class Document:
     warnings: list[str] = field(default_factory=list)  # what WeasyPrint could not do
     kept: frozenset[str] = frozenset()  # formats whose files stay from the previous build
     inputs: str | None = None  # the hash of what its files are made from (cache.py)
+    words: int | None = None  # words on the page (plain.page_words)
+    pages: int | None = None  # pages in its PDF
 
     @property
     def slug(self) -> str:

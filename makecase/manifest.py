@@ -15,7 +15,7 @@ from typing import Callable
 
 from .cache import InputsHasher
 from .compose import Briefing, compose
-from .document import FORMATS, Document, too_long
+from .document import FILES, Document, files_made, too_long
 from .errors import MakecaseError, Problem
 from .load import Project
 from .publish import file_entry, read_if_ours, read_manifest
@@ -43,7 +43,7 @@ def unchanged_documents(project: Project, renderer: Renderer, briefings: list[Br
         except TimeLimit:
             problems.append(too_long(project, briefing))
             continue
-        wanted = set(formats) | ({"png"} if "pdf" in formats and "html" in set(formats) | kept else set())
+        wanted = files_made(formats, kept)
         if not force and before is not None and before.inputs == digest and wanted <= kept:
             unchanged.append(before)
         else:
@@ -72,7 +72,7 @@ def previous_documents(project: Project, out_dir: Path) -> dict[str, Document]:
         files = {}
         for fmt, file in entry["files"].items():
             found = file_entry(file)
-            if fmt in FORMATS + ("png",) and found and found[0] == briefing.file_name(fmt):
+            if fmt in FILES and found and found[0] == briefing.file_name(fmt):
                 data = read_if_ours(out_dir, *found)
                 if data is not None:
                     files[fmt] = data
@@ -94,17 +94,26 @@ def recorded_document(briefing: Briefing, files: dict[str, bytes], entry: dict,
     inputs, warnings = entry.get("inputs"), entry.get("warnings")
     document.inputs = inputs if isinstance(inputs, str) else None
     document.warnings = [w for w in warnings if isinstance(w, str)] if isinstance(warnings, list) else []
+    document.words = _count(entry.get("words"))
+    pdf = entry["files"].get("pdf") if isinstance(entry.get("files"), dict) else None
+    document.pages = _count(pdf.get("pages")) if "pdf" in files and isinstance(pdf, dict) else None
     return document
 
 
 def only_formats(documents: list[Document], formats: tuple[str, ...]) -> dict[str, Document]:
-    """Documents by slug with only the files of these formats (and the page picture with both)."""
-    wanted = set(formats) | ({"png"} if {"pdf", "html"} <= set(formats) else set())
+    """Documents by slug with only the files of these formats (and the page picture with both,
+    the thumbnail with a PDF)."""
+    wanted = files_made(formats)
     kept: dict[str, Document] = {}
     for document in documents:
         files = {fmt: data for fmt, data in document.files.items() if fmt in wanted}
         kept[document.slug] = replace(document, files=files, kept=frozenset(files))
     return kept
+
+
+def _count(value: object) -> int | None:
+    """A count read back from a manifest: a whole number, or None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _place_exists(project: Project, place: object) -> bool:
@@ -125,6 +134,7 @@ def whole_pack(project: Project, made: list[Document], previous: dict[str, Docum
                 document = replace(document, files={**document.files, **kept}, kept=frozenset(kept))
                 if "pdf" in kept:  # the kept PDF's page, as measured when it was made
                     document.body_size, document.fill = before.body_size, before.fill
+                    document.pages = before.pages
         by_slug[document.slug] = document
     order = content_order(project)
     return sorted(by_slug.values(), key=lambda document: order(document.briefing))
@@ -142,10 +152,13 @@ def content_order(project: Project) -> Callable[[Briefing], tuple[int, int]]:
     return order
 
 
-def manifest_for(project: Project, documents: list[Document]) -> dict:
+def manifest_for(project: Project, documents: list[Document], pack: dict[str, dict] | None = None) -> dict:
+    """The manifest: the pack-wide files (pack: index.html and pack.pdf, as file entries), then
+    every document with its files (SHA-256, bytes, and a PDF's pages), words, fill and inputs."""
     return {
         "generator": f"makecase {__version__}",
         "partnership": project.settings.partnership.name if project.settings.partnership else None,
+        "pack": pack or {},
         "documents": [
             {
                 "audience": d.briefing.audience.id,
@@ -154,14 +167,23 @@ def manifest_for(project: Project, documents: list[Document]) -> dict:
                 "reviewed": d.briefing.reviewed.isoformat(),
                 "levers": [lever.id for lever in d.briefing.levers],
                 "evidence": [c.item.id for c in d.briefing.cases],
+                "words": d.words,
                 "body_size_pt": d.body_size,
                 "fill_percent": d.fill,
                 "room_words": d.room_words,
                 "warnings": d.warnings,
                 "inputs": d.inputs,
-                "files": {fmt: {"path": d.briefing.file_name(fmt), "sha256": hashlib.sha256(data).hexdigest(),
-                                "bytes": len(data)} for fmt, data in d.files.items()},
+                "files": {fmt: file_record(d.briefing.file_name(fmt), data,
+                                           pages=d.pages if fmt == "pdf" else None)
+                          for fmt, data in d.files.items()},
             }
             for d in documents
         ],
     }
+
+
+def file_record(path: str, data: bytes, **more: object) -> dict:
+    """A file as the manifest lists it: path, SHA-256 and size (and anything more that is set)."""
+    record = {"path": path, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    record.update({key: value for key, value in more.items() if value is not None})
+    return record

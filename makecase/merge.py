@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .compose import Briefing, briefings_for
-from .document import FORMATS, Document
+from .document import FILES, Document, files_made
 from .errors import MakecaseError, Problem, ProblemList, clean, shown
 from .load import Project, load_project
 from .manifest import recorded_document, whole_pack
@@ -216,7 +216,7 @@ def shard_documents(project: Project, shard: ShardFolder, chosen: list[Briefing]
     by_key = {(b.audience.id, b.place.id if b.place else None): b for b in chosen}
     expected = {b.slug for b in shard.shard.select(project, chosen)}
     formats = shard.record["selection"]["formats"]
-    wanted = set(formats) | ({"png"} if {"pdf", "html"} <= set(formats) else set())
+    wanted = files_made(formats)
     documents: dict[str, Document] = {}
     for entry in shard.manifest.get("documents", []):
         key = (entry.get("audience"), entry.get("place"))
@@ -243,7 +243,7 @@ def read_files(shard: ShardFolder, briefing: Briefing, entry: dict, problems: Pr
     files: dict[str, bytes] = {}
     for fmt, file in entry["files"].items():
         found = file_entry(file)
-        if fmt not in FORMATS + ("png",) or found is None or found[0] != briefing.file_name(fmt):
+        if fmt not in FILES or found is None or found[0] != briefing.file_name(fmt):
             problems.add(f"{shard.name}: its manifest.json lists a file makecase does not write for "
                          f"{shown(briefing.slug)}.", hint=REBUILD)
             continue

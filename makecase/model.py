@@ -261,10 +261,14 @@ class Audience(Item):
     @field_validator("id")
     @classmethod
     def _not_a_file_every_build_writes(cls, value: str) -> str:
-        # An audience's page is <id>.html, beside index.html which lists them all.
+        # An audience's page is <id>.html and <id>.pdf, beside index.html which lists them all
+        # and pack.pdf which holds them all.
         if value == "index":
             raise ValueError("the audience id 'index' is taken by index.html, the page that lists "
                              "every briefing; choose another id")
+        if value == "pack":
+            raise ValueError("the audience id 'pack' is taken by pack.pdf, every briefing in one "
+                             "PDF; choose another id")
         return value
 
 

@@ -12,23 +12,23 @@ manifest always list the whole pack, kept and remade (manifest.py keeps that boo
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from functools import cache
 
-from . import resources
+from . import plain, resources
 from .build_report import BuildReport
 from .compose import Briefing, briefings_for
 from .contain import contained_dir
-from .contrast import full_brand
 from .document import Document, files_to_write, too_long
 from .errors import Location, MakecaseError, Problem, raise_if_strict, shown
 from .load import Project, load_project
-from .manifest import manifest_for, only_formats, previous_documents, unchanged_documents, whole_pack
+from .manifest import only_formats, previous_documents, unchanged_documents, whole_pack
 from .messages import checked_ids
+from .pack_outputs import pack_outputs
+from .pictures import page_png, page_thumbnail, pdf_pages
 from .publish import finish_interrupted, publish
 from .render import Renderer, file_uri
 from .shard import parse_shard, selection_of, write_shard
@@ -215,6 +215,9 @@ def make_document(project: Project, briefing: Briefing, formats: tuple[str, ...]
     links to a kept PDF, and a new PDF redraws a kept web page's picture.
     """
     document = Document(briefing)
+    # The page as printed: laid out for the PDF, and the words a reader meets (manifest.json).
+    print_html = renderer.render_html(briefing, "print")
+    document.words = plain.page_words(print_html)
     if "html" in formats:
         pdf_href = briefing.sibling_name("pdf") if "pdf" in formats or "pdf" in kept else None
         html = renderer.render_html(briefing, "screen", pdf_href)
@@ -227,75 +230,48 @@ def make_document(project: Project, briefing: Briefing, formats: tuple[str, ...]
                      "run or loaded from elsewhere. Remove it from the template."))
         document.files["html"] = html.encode("utf-8")
     if fitter is not None:
-        from .fit import DoesNotFit
-
-        try:
-            with weasyprint_warnings() as warnings:
-                # A URL, not a path: WeasyPrint cannot turn a path that is not UTF-8 into one.
-                fitted = fitter.fit(renderer.render_html(briefing, "print"), file_uri(project.root) + "/",
-                                    project.settings.layout, briefing.slug)
-                document.files["pdf"] = fitted.write_pdf()
-        except DoesNotFit as exc:
-            raise NotMade(Problem(exc.problem.message, briefing.audience.where(),
-                                   key=f"audience {briefing.slug}", hint=exc.problem.hint)) from None
-        except RecursionError:
-            raise NotMade(Problem(
-                "This page is nested too deeply to lay out.", briefing.audience.where(),
-                key=f"audience {shown(briefing.slug)}",
-                hint="Look for deeply nested lists in this audience's texts or project templates.")) from None
-        document.warnings = without_packaged(warnings, _packaged_css())
-        if "html" in formats or "html" in kept:
-            # The page as a picture: the HTML page's Open Graph image (link previews).
-            document.files["png"] = page_png(document.files["pdf"])
-        document.body_size = fitted.body_size
-        document.layouts = fitted.layouts
-        document.fill = fitted.fill
-        document.room_words = fitted.room_words
+        add_pdf(project, document, print_html, fitter, with_picture="html" in formats or "html" in kept)
     return document
 
 
+def add_pdf(project: Project, document: Document, print_html: str, fitter: PageFitter,
+            with_picture: bool) -> None:
+    """Lay the page out on one A4 page and add its PDF, its thumbnail and (with_picture, for
+    the web page's link previews) its picture, with what the fit stage measured."""
+    from .fit import DoesNotFit
+
+    briefing = document.briefing
+    try:
+        with weasyprint_warnings() as warnings:
+            # A URL, not a path: WeasyPrint cannot turn a path that is not UTF-8 into one.
+            fitted = fitter.fit(print_html, file_uri(project.root) + "/", project.settings.layout, briefing.slug)
+            document.files["pdf"] = fitted.write_pdf()
+    except DoesNotFit as exc:
+        raise NotMade(Problem(exc.problem.message, briefing.audience.where(),
+                               key=f"audience {briefing.slug}", hint=exc.problem.hint)) from None
+    except RecursionError:
+        raise NotMade(Problem(
+            "This page is nested too deeply to lay out.", briefing.audience.where(),
+            key=f"audience {shown(briefing.slug)}",
+            hint="Look for deeply nested lists in this audience's texts or project templates.")) from None
+    document.warnings = without_packaged(warnings, _packaged_css())
+    document.pages = pdf_pages(document.files["pdf"])
+    document.files["thumb"] = page_thumbnail(document.files["pdf"])  # for the index
+    if with_picture:
+        document.files["png"] = page_png(document.files["pdf"])
+    document.body_size = fitted.body_size
+    document.layouts = fitted.layouts
+    document.fill = fitted.fill
+    document.room_words = fitted.room_words
+
+
 def write_documents(project: Project, documents: list[Document], out_dir: Path,
-                   renderer: Renderer) -> list[Path]:
-    """Every file of the build, the manifest and the index page, replacing the previous set whole
-    (files kept from the previous build stay as they are)."""
+                    renderer: Renderer) -> list[Path]:
+    """Every file of the whole pack (each document's, then the index, pack.pdf and the manifest,
+    pack_outputs.py), replacing the previous set whole; files kept from the previous build stay
+    as they are. Everything is made from the documents' bytes, so it serves any list of
+    documents: made now, kept, or gathered from elsewhere (merge.py)."""
     files, keep = files_to_write(documents)
-    if any("html" in d.files for d in documents):
-        files["index.html"] = index_page(project, documents, renderer).encode("utf-8")
-    files["manifest.json"] = (json.dumps(manifest_for(project, documents), indent=2) + "\n").encode("utf-8")
-    return publish(out_dir, files, keep)
-
-
-def index_page(project: Project, documents: list[Document], renderer: Renderer) -> str:
-    """The page listing every briefing of a build, checked like the briefings: standalone, in time."""
-    try:
-        with time_limit(project.limits.layout_seconds):
-            index = renderer.render_index(documents=documents, project=project,
-                                          brand=full_brand(project.settings.brand))
-    except TimeLimit:
-        raise MakecaseError.single(
-            f"Making the index page took more than {project.limits.layout_seconds} s.", key="index.html",
-            hint="Look for loops in templates/index.html.") from None
-    found = active_parts(index)
-    if found:
-        raise MakecaseError.single(
-            f"The index page would run or load something: {', '.join(found[:3])}.", key="index.html",
-            hint="A project template (templates/index.html) adds it: remove it from the template.")
-    return index
-
-
-def page_png(pdf: bytes, dpi: int = 96) -> bytes:
-    """The first page of a PDF as a PNG picture (pdfium draws it, as a PDF viewer would)."""
-    import io
-
-    import pypdfium2
-
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        image = document[0].render(scale=dpi / 72).to_pil()
-        buffer = io.BytesIO()
-        # 64 colours are plenty for text and a brand's few colours, at a quarter of the size;
-        # the fast octree quantiser (method 2) keeps this to a few tens of milliseconds.
-        image.convert("RGB").quantize(colors=64, method=2).save(buffer, format="PNG")
-        return buffer.getvalue()
-    finally:
-        document.close()
+    outputs = pack_outputs(project, documents, out_dir, renderer)
+    files.update(outputs.files)
+    return publish(out_dir, files, keep | outputs.keep)

@@ -36,8 +36,7 @@ def check_page(project: Project, document: Document, page_html: str,
     briefing = document.briefing
     settings = project.settings.check
     slug = briefing.slug
-    blocks = plain.visible_text_blocks(page_html)
-    page_text = " ".join(blocks)
+    page_text = plain.page_text(page_html)
     pieces = list(prose(briefing))
     # The figures are of our own running text: headings and labels are not sentences, and a
     # verbatim quote is the speaker's (its words still count in `words`).

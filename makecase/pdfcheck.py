@@ -5,7 +5,7 @@ screen reader need.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pikepdf
 
@@ -28,7 +28,33 @@ def check_pdf(pdf_bytes: bytes, page_text: str | None = None) -> list[PdfProblem
     tagged = read(pdf_bytes)
     problems = _catalogue_problems(tagged)
     problems += _font_problems(tagged.pdf)
-    problems += _figure_problems(tagged)
+    problems += _parent_tree_problems(tagged)
+    return problems + _page_problems(tagged, page_text)
+
+
+def check_pack_pdf(pdf_bytes: bytes, page_texts: list[str] | None = None) -> list[PdfProblem]:
+    """The same checks over a combined PDF (pack.pdf): the document's own once, then each page's
+    over its Part of the tag tree, saying which page; and one Part and one bookmark per page."""
+    tagged = read(pdf_bytes)
+    problems = _catalogue_problems(tagged)
+    problems += _font_problems(tagged.pdf)
+    problems += _parent_tree_problems(tagged)
+    parts = tagged.parts()
+    pages = len(tagged.pdf.pages)
+    if [part.pages for part in parts] != [[i] for i in range(pages)]:
+        problems.append(PdfProblem("pdf-tagged", f"The PDF has {pages} page(s), but its tag tree does not hold "
+                                                 "one Part per page, in page order."))
+    if "/Outlines" not in tagged.pdf.Root:
+        problems.append(PdfProblem("pdf-bookmarks", "The PDF has no bookmarks (outline)."))
+    for number, part in enumerate(parts, 1):
+        text = page_texts[number - 1] if page_texts and number <= len(page_texts) else None
+        problems += [replace(p, message=f"Page {number}: {p.message}") for p in _page_problems(part, text)]
+    return problems
+
+
+def _page_problems(tagged: TaggedPdf, page_text: str | None) -> list[PdfProblem]:
+    """What is checked on each page's tags: figures, headings, links, reading order, words."""
+    problems = _figure_problems(tagged)
     problems += _heading_problems(tagged)
     problems += _link_annotation_problems(tagged)
     problems += _split_links(tagged)
@@ -116,7 +142,8 @@ def _link_annotation_problems(tagged: TaggedPdf) -> list[PdfProblem]:
     """Every link annotation in the tag tree, with a description that says what it is for."""
     problems: list[PdfProblem] = []
     tagged_links = {a.objgen for e in tagged.elements() if e.type == "/Link" for a in e.annotations}
-    for annot in tagged.pdf.pages[0].get("/Annots") or []:
+    annotations = [a for i in tagged.pages for a in tagged.pdf.pages[i].get("/Annots") or []]
+    for annot in annotations:
         if annot.get("/Subtype") != "/Link":
             continue
         uri = str(annot.get("/A", {}).get("/URI", "")) if "/A" in annot else ""
@@ -132,6 +159,47 @@ def _link_annotation_problems(tagged: TaggedPdf) -> list[PdfProblem]:
                 f"The link's alternative description is its raw address ({contents}), "
                 "not what it is for.", known_limitation=True))
     return problems
+
+
+def _parent_tree_problems(tagged: TaggedPdf) -> list[PdfProblem]:
+    """Each page's StructParents and each link's StructParent is a number of its own that the
+    ParentTree maps back to its tags: how a reader gets from what is on a page to the tags (a
+    combined PDF renumbers them page by page)."""
+    tree = tagged.pdf.Root.get("/StructTreeRoot")
+    if not isinstance(tree, pikepdf.Dictionary) or "/ParentTree" not in tree:
+        return []  # an untagged PDF is reported as such
+    parents = pikepdf.NumberTree(tree.ParentTree)
+    seen: set[int] = set()
+    wrong: list[str] = []
+    for index in tagged.pages:
+        page = tagged.pdf.pages[index].obj
+        owners = [(page, page.get("/StructParents"))]
+        owners += [(a, a.get("/StructParent")) for a in page.get("/Annots") or [] if "/StructParent" in a]
+        for owner, number in owners:
+            if number is None:
+                continue
+            what = f"page {index + 1}" if owner is page else f"a link on page {index + 1}"
+            if int(number) in seen:
+                wrong.append(f"{what} shares its number {int(number)} with another")
+            seen.add(int(number))
+            entry = parents[int(number)] if int(number) in parents else None  # (get raises IndexError)
+            if entry is None or not _maps_back(entry, owner, page):
+                wrong.append(f"the ParentTree does not map {what} (number {int(number)}) to its tags")
+    if not wrong:
+        return []
+    return [PdfProblem("pdf-parent-tree", f"{len(wrong)} structure parent number(s) are wrong: "
+                       + "; ".join(wrong[:3]) + ".", "Readers cannot find the tags of that content.")]
+
+
+def _maps_back(entry: pikepdf.Object, owner: pikepdf.Dictionary, page: pikepdf.Dictionary) -> bool:
+    """A page's entry lists elements on that page; a link's names the element holding it."""
+    if owner is page:
+        return isinstance(entry, pikepdf.Array) and all(
+            not isinstance(e, pikepdf.Dictionary) or "/Pg" not in e or e.Pg.objgen == page.objgen
+            for e in entry)
+    kids = entry.get("/K") if isinstance(entry, pikepdf.Dictionary) else None
+    kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+    return any(isinstance(k, pikepdf.Dictionary) and "/Obj" in k and k.Obj.objgen == owner.objgen for k in kids)
 
 
 def _fonts(pdf: pikepdf.Pdf):

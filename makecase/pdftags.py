@@ -28,11 +28,12 @@ class Element:
 
     type: str
     children: list["Element"] = field(default_factory=list)
-    mcids: list[int] = field(default_factory=list)  # own marked content, in order
+    mcids: list[tuple[int, int]] = field(default_factory=list)  # own marked content (page, MCID), in order
     alt: str | None = None
     bbox: tuple[float, ...] | None = None
     annotations: list[pikepdf.Dictionary] = field(default_factory=list)
     text: str = ""  # own text (of its MCIDs)
+    page: int | None = None  # the index of the page its content is on (/Pg, or its parent's)
 
     def walk(self):
         yield self
@@ -57,13 +58,14 @@ class Element:
 
 @dataclass
 class TaggedPdf:
-    """What the checks need from one PDF."""
+    """What the checks need from one PDF, or from one page's Part of a combined PDF (parts())."""
 
     pdf: pikepdf.Pdf
     root: Element | None
-    paint_order: list[int]  # MCIDs of page 1 in the order the content stream paints them
+    paint_order: list[tuple[int, int]]  # (page, MCID) in the order the content streams paint them
     page_height: float
     page_width: float
+    pages: list[int] = field(default_factory=lambda: [0])  # the indexes of the pages it covers
 
     def elements(self):
         return self.root.walk() if self.root else iter(())
@@ -71,20 +73,41 @@ class TaggedPdf:
     def text(self) -> str:
         return self.root.all_text() if self.root else ""
 
+    def parts(self) -> list["TaggedPdf"]:
+        """Each page's own tags in a combined PDF (pack.pdf: Document > Part per page), as a
+        TaggedPdf of its own, so the checks of one page PDF run over each."""
+        tops = self.root.children if self.root else []
+        parts = tops[0].children if len(tops) == 1 and tops[0].type == "/Document" else tops
+        views = []
+        for part in parts:
+            page = next((e.page for e in part.walk() if e.page is not None), None)
+            pages = [page] if page is not None else []
+            views.append(TaggedPdf(self.pdf, Element("/StructTreeRoot", children=[part]),
+                                   [m for m in self.paint_order if m[0] == page],
+                                   self.page_height, self.page_width, pages))
+        return views
+
 
 def read(pdf_bytes: bytes) -> TaggedPdf:
+    """The tag tree of a PDF with the text of every page's marked content."""
     pdf = pikepdf.open(io.BytesIO(pdf_bytes))
-    page = pdf.pages[0]
-    texts, order = _marked_text(page)
-    box = [float(v) for v in page.MediaBox]
+    texts: dict[tuple[int, int], str] = {}
+    order: list[tuple[int, int]] = []
+    for index, page in enumerate(pdf.pages):
+        page_texts, page_order = _marked_text(page)
+        texts.update({(index, mcid): text for mcid, text in page_texts.items()})
+        order += [(index, mcid) for mcid in page_order]
+    numbers = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
+    box = [float(v) for v in pdf.pages[0].MediaBox]
     root = None
     tree = pdf.Root.get("/StructTreeRoot")
     if tree is not None:
         root = Element("/StructTreeRoot")
         for kid in _kids(tree):
             if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-                root.children.append(_element(kid, texts))
-    return TaggedPdf(pdf, root, order, box[3] - box[1], box[2] - box[0])
+                # A one-page PDF's elements are on its page even where no /Pg says so.
+                root.children.append(_element(kid, texts, numbers, 0 if len(pdf.pages) == 1 else None))
+    return TaggedPdf(pdf, root, order, box[3] - box[1], box[2] - box[0], list(range(len(pdf.pages))))
 
 
 def _kids(node) -> list:
@@ -94,8 +117,14 @@ def _kids(node) -> list:
     return list(k) if isinstance(k, pikepdf.Array) else [k]
 
 
-def _element(node: pikepdf.Dictionary, texts: dict[int, str]) -> Element:
-    element = Element(str(node.get("/S")))
+def _element(node: pikepdf.Dictionary, texts: dict[tuple[int, int], str], numbers: dict[tuple[int, int], int],
+             page: int | None) -> Element:
+    """One structure element and those below it; MCIDs are read on the element's page (/Pg,
+    inherited from its parent when it has none)."""
+    on = node.get("/Pg")
+    if isinstance(on, pikepdf.Dictionary):
+        page = numbers.get(on.objgen, page)
+    element = Element(str(node.get("/S")), page=page)
     if "/Alt" in node:
         element.alt = str(node.Alt)
     attributes = node.get("/A")
@@ -105,16 +134,17 @@ def _element(node: pikepdf.Dictionary, texts: dict[int, str]) -> Element:
     own: list[str] = []
     for kid in _kids(node):
         if isinstance(kid, int):
-            element.mcids.append(int(kid))
-            own.append(texts.get(int(kid), ""))
+            element.mcids.append((page if page is not None else -1, int(kid)))
+            own.append(texts.get(element.mcids[-1], ""))
         elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-            child = _element(kid, texts)
+            child = _element(kid, texts, numbers, page)
             element.children.append(child)
         elif isinstance(kid, pikepdf.Dictionary) and "/Obj" in kid:
             element.annotations.append(kid.Obj)
         elif isinstance(kid, pikepdf.Dictionary) and "/MCID" in kid:
-            element.mcids.append(int(kid.MCID))
-            own.append(texts.get(int(kid.MCID), ""))
+            on_page = numbers.get(kid.Pg.objgen, page) if isinstance(kid.get("/Pg"), pikepdf.Dictionary) else page
+            element.mcids.append((on_page if on_page is not None else -1, int(kid.MCID)))
+            own.append(texts.get(element.mcids[-1], ""))
     # Own text and children interleave in the tree; WeasyPrint writes spans as children, and
     # MCIDs directly only on links and figures, so own text first is faithful here.
     element.text = actual if actual is not None else "".join(own)

@@ -148,3 +148,14 @@ def visible_text_blocks(html: str) -> list[str]:
     parser.close()
     parser.flush()
     return parser.blocks
+
+
+def page_text(html: str) -> str:
+    """A page's visible text, its blocks joined by spaces."""
+    return " ".join(visible_text_blocks(html))
+
+
+def page_words(html: str) -> int:
+    """How many words a reader meets on a page (the figure `makecase check` shows for a page,
+    and manifest.json records)."""
+    return len(words(page_text(html)))

@@ -260,16 +260,19 @@ def read_if_ours(out_dir: Path, rel: str, digest: str) -> bytes | None:
 
 
 def _stale(out_dir: Path, keep: set[str]) -> list[dict]:
-    """The previous manifest's files that this build does not write, and that are still ours."""
+    """The previous manifest's files that this build does not write, and that are still ours
+    (each document's, and the pack-wide index.html and pack.pdf)."""
     manifest = read_manifest(out_dir)
+    pack = manifest.get("pack")
+    entries = list(pack.values()) if isinstance(pack, dict) else []
+    entries += [entry for document in manifest.get("documents", []) for entry in document["files"].values()]
     stale = []
-    for document in manifest.get("documents", []):
-        for entry in document["files"].values():
-            found = file_entry(entry)
-            if found is None or found[0] in keep:
-                continue
-            if _matches(out_dir, *found):
-                stale.append({"path": found[0], "sha256": found[1]})
+    for entry in entries:
+        found = file_entry(entry)
+        if found is None or found[0] in keep:
+            continue
+        if _matches(out_dir, *found):
+            stale.append({"path": found[0], "sha256": found[1]})
     return stale
 
 

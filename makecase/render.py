@@ -146,4 +146,5 @@ class Renderer:
     def render_index(self, **values) -> str:
         """The page listing every briefing of a build."""
         with template_errors("index.html"):
-            return self.env.get_template("index.html").render(version=__version__, **values)
+            return self.env.get_template("index.html").render(version=__version__,
+                                                              logo_src=self._logo("screen"), **values)

@@ -8,6 +8,7 @@ into the page. So each built page is read back and refused if it holds any of th
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from typing import Iterable
 
 import tinycss2
 
@@ -20,10 +21,11 @@ LOADING_ATTRIBUTES = {"src", "srcset", "data", "poster", "background", "action",
 
 
 class _Reader(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, own_pictures: frozenset[str] = frozenset()) -> None:
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
         self.in_style = False
+        self.own_pictures = own_pictures
 
     def handle_starttag(self, tag, attrs):
         if _inline_icon(tag, attrs):
@@ -39,6 +41,8 @@ class _Reader(HTMLParser):
             bare = "".join(c for c in value if ord(c) > 0x20).lower()
             if name.startswith("on"):
                 self.found.append(f"an event handler ({name}=) on <{tag}>")
+            elif tag == "img" and name == "src" and value in self.own_pictures:
+                continue  # a picture the pack itself wrote beside this page (the index's thumbnails)
             elif name in LOADING_ATTRIBUTES and not bare.startswith("data:"):
                 self.found.append(f"<{tag} {name}=\"{value[:60]}\">, which loads a file")
             elif name in ("href", "xlink:href") and tag in SVG_LOADING and not bare.startswith(("data:", "#")):
@@ -89,9 +93,12 @@ def _loads(nodes) -> bool:
     return False
 
 
-def active_parts(html: str) -> list[str]:
-    """What in a page would run or load something, in words (empty for a standalone page)."""
-    reader = _Reader()
+def active_parts(html: str, own_pictures: Iterable[str] = ()) -> list[str]:
+    """What in a page would run or load something, in words (empty for a standalone page).
+
+    own_pictures: relative paths of pictures the pack writes itself, which an <img src> may
+    name exactly (the index's thumbnails); anything else, and anything remote, is refused."""
+    reader = _Reader(frozenset(own_pictures))
     reader.feed(html)
     reader.close()
     return list(dict.fromkeys(reader.found))

@@ -64,6 +64,7 @@ def _make(audience: str, place: str | None, formats: tuple[str, ...], kept: froz
         return ("error", exc.problems, exc.summary)
     return ("made", {"files": document.files, "body_size": document.body_size, "layouts": document.layouts,
                      "fill": document.fill, "room_words": document.room_words, "warnings": document.warnings,
+                     "words": document.words, "pages": document.pages,
                      "seconds": time.perf_counter() - started})
 
 

@@ -101,6 +101,14 @@ def test_default_pack_table_has_a_row_per_page_with_plain_english_figures(defaul
         assert 30 <= page.reading_ease <= 100 and 8 <= page.reading_age <= 18
 
 
+def test_check_reads_pack_pdf_back_and_the_manifest_counts_the_words_check_counts(default_report, default_pack):
+    assert default_report.pack_pdf == "pack.pdf (6 pages) read back with the page checks"
+    assert "Pack PDF: pack.pdf (6 pages)" in print_report(default_report)
+    manifest = json.loads((default_pack.out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert {d["audience"]: d["words"] for d in manifest["documents"]} == {
+        p.page: p.words for p in default_report.pages}
+
+
 # --- each check on a page made to fail it -----------------------------------------------------
 
 

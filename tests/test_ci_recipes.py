@@ -136,5 +136,6 @@ def test_the_gitlab_commands_run_in_order_make_the_whole_pack(tmp_path, monkeypa
     assert CliRunner().invoke(cli, ["build", "-q", "--out", "whole"]).exit_code == 0
     whole, public = ({p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
                      for folder in (Path("whole"), Path("public")))
-    assert sorted(public) == sorted(whole) and sum(p.suffix == ".pdf" for p in public) == 4
+    assert sorted(public) == sorted(whole) and Path("pack.pdf") in public
+    assert sum(p.suffix == ".pdf" and p.name != "pack.pdf" for p in public) == 4
     assert [name for name in whole if whole[name] != public[name]] == []

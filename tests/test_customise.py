@@ -27,7 +27,7 @@ def test_init_scaffolds_a_project_that_builds_at_once(partnership):
     code, out = invoke("-C", partnership, "build")
     assert code == 0, out
     pdfs = sorted(p.name for p in (partnership / "output").glob("*.pdf"))
-    assert len(pdfs) == 6
+    assert len(pdfs) == 7 and "pack.pdf" in pdfs  # six pages, and all of them in one PDF
     assert "Move More" in pdf_text(partnership / "output" / "gps.pdf")
     first_line = (partnership / "content" / "evidence.yaml").read_text().splitlines()[0]
     assert first_line == "# yaml-language-server: $schema=../schema/evidence.schema.json"
@@ -137,12 +137,13 @@ evidence:
     makecase.build(partnership, audiences=["gps", "ics-leads"])
     out = partnership / "output"
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.pdf")) == [
-        "calderdale/gps.pdf", "calderdale/ics-leads.pdf", "kirklees/gps.pdf", "kirklees/ics-leads.pdf"]
+        "calderdale/gps.pdf", "calderdale/ics-leads.pdf", "kirklees/gps.pdf", "kirklees/ics-leads.pdf",
+        "pack.pdf"]
     kirklees = squash(pdf_text(out / "kirklees" / "gps.pdf"))
     assert "Brief advice in Kirklees" in kirklees and "people live in Kirklees" in kirklees
     assert "Brief advice in Calderdale" in squash(pdf_text(out / "calderdale" / "gps.pdf"))
     index = (out / "index.html").read_text()
-    assert 'href="kirklees/gps.pdf"' in index and "<h2>Calderdale</h2>" in index
+    assert 'href="kirklees/gps.pdf"' in index and '<h2 id="place-calderdale">Calderdale</h2>' in index
 
 
 def test_low_contrast_colour_names_both_colours_the_ratio_and_a_passing_shade(partnership):

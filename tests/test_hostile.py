@@ -120,6 +120,11 @@ CASES = [
      ["build", "--format", "html"], ["document gps.html", "https://x.example/t.png"]),
     ("index-template-with-an-event-handler", {"templates/index.html": '<body onload="steal()">x</body>'},
      ["build", "--format", "html"], ["index.html", "event handler (onload=)"]),
+    # The index may show the pack's own thumbnails, and no other picture, even one beside it.
+    ("index-template-loads-a-picture-beside-it",
+     {"templates/index.html": '{% for _, g in groups %}{% for e in g %}<img src="{{ e.thumbnail }}" alt="">'
+                              '{% endfor %}{% endfor %}<img src="gps.png" alt="">'},
+     ["build", "-a", "gps", "--format", "pdf"], ["index.html", '<img src="gps.png">, which loads a file']),
     ("template-centres-a-gigabyte", {"templates/partials/quote.html": "{{ 'x'|center(1000000000) }}"},
      ["build", "--format", "html"], ["templates/partials/quote.html:1", "Template refused", "center"]),
     ("template-doubles-a-string-in-a-macro",

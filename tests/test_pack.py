@@ -26,7 +26,7 @@ def test_builds_a_pdf_and_an_html_page_for_every_audience(default_pack):
     for audience in AUDIENCE_IDS:
         assert (out / f"{audience}.pdf").is_file()
         assert (out / f"{audience}.html").is_file()
-    assert sorted(p.name for p in out.glob("*.pdf")) == sorted(f"{a}.pdf" for a in AUDIENCE_IDS)
+    assert sorted(p.name for p in out.glob("*.pdf")) == sorted([f"{a}.pdf" for a in AUDIENCE_IDS] + ["pack.pdf"])
 
 
 @pytest.mark.parametrize("audience", AUDIENCE_IDS)
@@ -127,7 +127,8 @@ def test_build_one_audience_and_one_format(tmp_path):
     import makecase
 
     report = makecase.build(tmp_path, audiences=["gps"], formats=["pdf"], out=tmp_path / "one")
-    assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["gps.pdf", "manifest.json"]
+    assert sorted(p.name for p in (tmp_path / "one").iterdir()) == [
+        "gps.pdf", "gps.thumb.png", "index.html", "manifest.json", "pack.pdf"]
     assert [d.slug for d in report.documents] == ["gps"]
 
 
@@ -148,7 +149,7 @@ def _files(folder):
 def _index_links_resolve(folder):
     links = _Links()
     links.feed((folder / "index.html").read_text(encoding="utf-8"))
-    local = [h for h in links.hrefs if "://" not in h and not h.startswith("mailto:")]
+    local = [h for h in links.hrefs if "://" not in h and not h.startswith(("mailto:", "#"))]
     assert local and all((folder / h).is_file() for h in local), local
     return local
 
@@ -235,7 +236,7 @@ def test_two_clean_builds_make_byte_identical_files_whatever_the_number_of_jobs(
     # Another folder, another time, pages laid out two at a time in two processes.
     again = makecase.build(tmp_path, out=tmp_path / "again", jobs=2)
     first, second = _files(default_pack.out_dir), _files(again.out_dir)
-    assert set(first) == set(second)
+    assert set(first) == set(second) and {"pack.pdf", "gps.thumb.png"} <= set(first)
     assert [name for name in first if first[name] != second[name]] == []
     # Each PDF carries a file identifier, made from its own content.
     ids = {name: pypdf.PdfReader(default_pack.out_dir / name).trailer["/ID"][0]
@@ -288,8 +289,8 @@ def test_a_second_build_makes_nothing_and_an_edit_remakes_only_its_page(pack_dir
     assert [d.slug for d in edited.documents] == ["gps"]
     after = _files(pack_dir)
     assert "Brief advice on physical activity works" in pdf_text(pack_dir / "gps.pdf")
-    assert {n for n in after if after[n] != before[n]} == {"gps.pdf", "gps.html", "gps.png",
-                                                          "index.html", "manifest.json"}
+    assert {n for n in after if after[n] != before[n]} == {"gps.pdf", "gps.html", "gps.png", "gps.thumb.png",
+                                                          "index.html", "manifest.json", "pack.pdf"}
     forced = makecase.build(project.root, out=pack_dir, force=True, audiences=["pcn-leads"])
     assert [d.slug for d in forced.documents] == ["pcn-leads"]
     assert _files(pack_dir) == after  # made again, the same bytes
@@ -330,8 +331,11 @@ def test_a_full_build_is_exactly_what_the_project_asks_for_now(tmp_path):
                                             encoding="utf-8")
     makecase.build(tmp_path, out=out)
     names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
-    # (index.html is written only with HTML pages; a PDF-only pack leaves the last one alone.)
-    assert [n for n in names if n != "index.html"] == ["gps.pdf", "manifest.json", "pcn-leads.pdf"]
+    assert names == ["gps.pdf", "gps.thumb.png", "index.html", "manifest.json", "pack.pdf", "pcn-leads.pdf",
+                     "pcn-leads.thumb.png"]
+    # The index of a PDF-only pack lists its PDFs and thumbnails, and no web page that has gone.
+    assert sorted(_index_links_resolve(out)) == ["gps.pdf", "pack.pdf", "pcn-leads.pdf"]
+    assert len(pypdf.PdfReader(out / "pack.pdf").pages) == 2
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert [d["audience"] for d in manifest["documents"]] == ["gps", "pcn-leads"]
 

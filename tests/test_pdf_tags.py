@@ -79,7 +79,7 @@ def test_link_descriptions_say_where_the_link_goes_not_its_address(default_pack)
 
 def test_index_page_names_each_pdf_link_with_its_audience_and_acronyms_intact(default_pack):
     html = (default_pack.out_dir / "index.html").read_text(encoding="utf-8")
-    assert "download the PDF<span class=\"visually-hidden\"> for GPs</span>" in html
+    assert "Download the PDF<span class=\"visually-hidden\"> for GPs</span>" in html
     assert " for ICS leads</span>" in html and " for commissioners</span>" in html
 
 

@@ -99,7 +99,11 @@ def test_merged_shards_are_the_whole_pack_with_pdfs_and_pictures(places):
     code, out = merged(places, shards(places, 2))
     assert code == 0 and "6 briefing(s)" in out, out
     whole, together = files(places / "whole"), files(places / "merged")
-    assert sum(name.endswith(".pdf") for name in whole) == 6 and sum(n.endswith(".png") for n in whole) == 6
+    # Six pages, each with its PDF, picture and thumbnail, and every page in pack.pdf.
+    pages = [name for name in whole if name.endswith(".pdf") and name != "pack.pdf"]
+    assert len(pages) == 6 and "pack.pdf" in whole
+    assert sum(n.endswith(".thumb.png") for n in whole) == 6
+    assert sum(n.endswith(".png") and not n.endswith(".thumb.png") for n in whole) == 6
     assert sorted(together) == sorted(whole)
     assert [name for name in whole if whole[name] != together[name]] == []
 
