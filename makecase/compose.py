@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from .contrast import full_brand
 from .project import Project
-from .model import (Audience, Brand, Contact, EvidenceItem, Figure, GlossaryTerm, Item, Lever, Link,
-                    LocalFigure, Partnership, Place, Quote, REPORT_TITLE, Source, Story)
+from .model import (Audience, Contact, EvidenceItem, Figure, GlossaryTerm, Item, Lever, Link, LocalFigure,
+                    Place, Quote, REPORT_TITLE, Source, Story)
+from .settings import Brand, Partnership
 from .placeholders import fill_all, values_for
 
 # The report as the colophon cites it: a citation, not a claim, so it needs no passage.

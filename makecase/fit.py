@@ -24,7 +24,7 @@ from weasyprint.text.fonts import FontConfiguration
 from . import resources
 from .errors import Problem
 from .fetch import ProjectOnlyFetcher
-from .model import Layout
+from .settings import Layout
 from .weasypatch import apply as apply_weasyprint_patches
 
 apply_weasyprint_patches()  # tag-text fixes we carry for WeasyPrint 70 (see weasypatch.py)

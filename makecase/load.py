@@ -18,7 +18,8 @@ from .errors import Location, MakecaseError, Problem, ProblemList
 from .layers import check_top_level, load_extra, merge_collection, read_packaged, rename_keys
 from .limits import Limits
 from .messages import problem_from_error, validation_errors
-from .model import Contact, Item, Settings
+from .model import Contact, Item
+from .settings import Settings
 from .overrides import unknown_overrides
 from .project import (COLLECTIONS, CONTENT_DIR, CONTENT_FILES, EXTRA_TOP_KEYS, SETTINGS_FILE,
                       Collection, Project)
