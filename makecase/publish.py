@@ -62,7 +62,7 @@ def publish(out_dir: Path, files: dict[str, bytes], keep: frozenset[str] | set[s
     with _io_errors(out_dir), locked(out_dir):
         recover(out_dir)
         for rel in files:
-            _check_target(out_dir, rel)
+            check_writable(out_dir, rel)
         stale = _stale(out_dir, set(files) | set(keep))
         staging = out_dir / f"{STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
         staging.mkdir()
@@ -100,7 +100,7 @@ def recover(out_dir: Path) -> None:
     journal_path = out_dir / JOURNAL
     if _lexists(journal_path):
         try:
-            if not _is_regular(out_dir, JOURNAL) or os.lstat(journal_path).st_size > MAX_MANIFEST_BYTES:
+            if not is_plain_file(out_dir, JOURNAL) or os.lstat(journal_path).st_size > MAX_MANIFEST_BYTES:
                 raise ValueError("not a journal this tool wrote")
             journal = json.loads(journal_path.read_bytes())
             staging = journal["staging"]
@@ -132,7 +132,7 @@ def _roll_forward(out_dir: Path, journal: dict) -> None:
         source = staging / rel
         if not staging_is_ours or not _lexists(source):  # moved before the kill
             continue
-        if not _is_regular(staging, rel):  # a link or a device: never moved into the pack
+        if not is_plain_file(staging, rel):  # a link or a device: never moved into the pack
             continue
         target = out_dir / rel
         _make_parents(out_dir, rel)
@@ -167,36 +167,70 @@ def locked(out_dir: Path) -> Iterator[None]:
 
 def _safe_rel(rel: str) -> PurePosixPath:
     path = PurePosixPath(rel)
-    if (not isinstance(rel, str) or not rel or path.is_absolute() or ".." in path.parts
+    # No parts at all ("." or "./"): the output folder itself, never a file in it.
+    if (not isinstance(rel, str) or not rel or not path.parts or path.is_absolute() or ".." in path.parts
             or "\\" in rel or "\x00" in rel or rel.startswith(STAGING_PREFIX)):
         raise MakecaseError.single(f"'{shown(rel)}' is not a path inside the output folder.")
     return path
 
 
-def _check_target(out_dir: Path, rel: str) -> None:
-    """Each folder on the way to a file must be a real folder (or not exist yet), never a link."""
-    current = out_dir
+# What stands at a path in the output folder (see reach): an ordinary file, nothing yet, a
+# folder, or something else (a symlink, a device); or, before the end, a folder on the way that
+# is a symlink or is not a folder at all.
+FILE, ABSENT, FOLDER, OTHER = "file", "absent", "folder", "other"
+LINK_ON_THE_WAY, NOT_A_FOLDER_ON_THE_WAY = "link on the way", "not a folder on the way"
+
+
+def reach(out_dir: Path, rel: str) -> tuple[str, Path]:
+    """What stands at rel inside out_dir, and where the walk stopped: the one home of the rule
+    that decides which files a build may write, replace or remove.
+
+    The path is walked one name at a time with lstat, never following a symlink, so a link in
+    the output folder can never lead a build to write or remove a file outside it. An OSError
+    other than "not found" (a folder it may not read) is raised.
+    """
+    current, mode = out_dir, stat.S_IFDIR  # no parts ("."): the output folder itself
     parts = PurePosixPath(rel).parts
     for index, part in enumerate(parts):
         current = current / part
         try:
-            info = os.lstat(current)
+            mode = os.lstat(current).st_mode
         except FileNotFoundError:
-            return
-        last = index == len(parts) - 1
-        if stat.S_ISLNK(info.st_mode) and not last:
-            raise MakecaseError.single(
-                f"'{shown(current.relative_to(out_dir))}' in the output folder is a symbolic link; "
-                "makecase does not write through links.", Location(current),
-                hint="Delete the link, or build into another folder with --out.")
-        if not last and not stat.S_ISDIR(info.st_mode):
-            raise MakecaseError.single(
-                f"'{shown(current.relative_to(out_dir))}' in the output folder is a file, but this build "
-                "needs a folder of that name.", Location(current), hint="Move the file away.")
-        if last and stat.S_ISDIR(info.st_mode):
-            raise MakecaseError.single(
-                f"'{shown(rel)}' in the output folder is a folder, but this build writes a file of that name.",
-                Location(current), hint="Move the folder away.")
+            return ABSENT, current
+        if index < len(parts) - 1 and stat.S_ISLNK(mode):
+            return LINK_ON_THE_WAY, current
+        if index < len(parts) - 1 and not stat.S_ISDIR(mode):
+            return NOT_A_FOLDER_ON_THE_WAY, current
+    if stat.S_ISREG(mode):
+        return FILE, current
+    return (FOLDER if stat.S_ISDIR(mode) else OTHER), current
+
+
+def is_plain_file(out_dir: Path, rel: str) -> bool:
+    """True if rel is an ordinary file reached from out_dir without following any symlink."""
+    try:
+        return reach(out_dir, rel)[0] == FILE
+    except OSError:
+        return False
+
+
+def check_writable(out_dir: Path, rel: str) -> None:
+    """Each folder on the way to a file must be a real folder (or not exist yet), never a link;
+    the file itself must not be a folder (a file or a link there is replaced, never followed)."""
+    found, where = reach(out_dir, rel)
+    if found == LINK_ON_THE_WAY:
+        raise MakecaseError.single(
+            f"'{shown(where.relative_to(out_dir))}' in the output folder is a symbolic link; "
+            "makecase does not write through links.", Location(where),
+            hint="Delete the link, or build into another folder with --out.")
+    if found == NOT_A_FOLDER_ON_THE_WAY:
+        raise MakecaseError.single(
+            f"'{shown(where.relative_to(out_dir))}' in the output folder is a file, but this build "
+            "needs a folder of that name.", Location(where), hint="Move the file away.")
+    if found == FOLDER:
+        raise MakecaseError.single(
+            f"'{shown(rel)}' in the output folder is a folder, but this build writes a file of that name.",
+            Location(where), hint="Move the folder away.")
 
 
 def _make_parents(out_dir: Path, rel: str) -> None:
@@ -216,7 +250,7 @@ def read_manifest(out_dir: Path) -> dict:
     """The previous build's manifest, or {} when there is none or it is not one this tool wrote
     (a link, too large, not JSON, not the right shape). Only what it lists may be kept or removed."""
     try:
-        readable = _is_regular(out_dir, MANIFEST) and os.lstat(out_dir / MANIFEST).st_size <= MAX_MANIFEST_BYTES
+        readable = is_plain_file(out_dir, MANIFEST) and os.lstat(out_dir / MANIFEST).st_size <= MAX_MANIFEST_BYTES
         data = (out_dir / MANIFEST).read_bytes() if readable else b""
         manifest = json.loads(data) if data else {}
         if not isinstance(manifest, dict) or not isinstance(manifest.get("documents", []), list):
@@ -246,7 +280,7 @@ def file_entry(entry: object) -> tuple[str, str] | None:
 def read_if_ours(out_dir: Path, rel: str, digest: str) -> bytes | None:
     """The bytes of a file makecase wrote, if it is still an ordinary file (reached without
     following a link) whose bytes match the SHA-256 recorded for it; else None."""
-    if not _is_regular(out_dir, rel):
+    if not is_plain_file(out_dir, rel):
         return None
     try:
         fd = os.open(out_dir / rel, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -271,23 +305,6 @@ def _stale(out_dir: Path, keep: set[str]) -> list[dict]:
             if _matches(out_dir, *found):
                 stale.append({"path": found[0], "sha256": found[1]})
     return stale
-
-
-def _is_regular(out_dir: Path, rel: str) -> bool:
-    """True if rel is an ordinary file reached from out_dir without following any symlink."""
-    current = out_dir
-    parts = PurePosixPath(rel).parts
-    for index, part in enumerate(parts):
-        current = current / part
-        try:
-            mode = os.lstat(current).st_mode
-        except OSError:
-            return False
-        if index < len(parts) - 1 and not stat.S_ISDIR(mode):
-            return False  # a symlinked or missing folder on the way
-        if index == len(parts) - 1 and not stat.S_ISREG(mode):
-            return False
-    return True
 
 
 def _matches(out_dir: Path, rel: str, digest: str) -> bool:

@@ -78,6 +78,91 @@ def test_pages_are_not_written_through_a_symlinked_folder(tmp_path):
     assert list(elsewhere.iterdir()) == [] and not (out / "manifest.json").exists()
 
 
+def a_folder_of_every_kind(tmp_path: Path) -> Path:
+    """An output folder holding what a person or a hostile project may leave in one: files,
+    folders, symlinks to a file and to a folder outside it, and a named pipe."""
+    import os
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("private")
+    out = tmp_path / "out"
+    (out / "folder").mkdir(parents=True)
+    (out / "plain.pdf").write_bytes(b"ours")
+    (out / "folder" / "inner.pdf").write_bytes(b"ours")
+    (out / "link.pdf").symlink_to(outside / "secret.txt")
+    (out / "linkdir").symlink_to(outside)
+    os.mkfifo(out / "pipe")
+    return out
+
+
+# path in the output folder -> (what stands there, may a build write a file there?)
+REACHED = {
+    "plain.pdf": (publish_module.FILE, True),
+    "folder/inner.pdf": (publish_module.FILE, True),
+    "new.pdf": (publish_module.ABSENT, True),
+    "new/deeper/x.pdf": (publish_module.ABSENT, True),
+    "link.pdf": (publish_module.OTHER, True),  # the link itself is replaced, never followed
+    "pipe": (publish_module.OTHER, True),
+    "folder": (publish_module.FOLDER, "is a folder, but this build writes a file"),
+    "linkdir/secret.txt": (publish_module.LINK_ON_THE_WAY, "is a symbolic link"),
+    "plain.pdf/x.pdf": (publish_module.NOT_A_FOLDER_ON_THE_WAY, "is a file, but this build needs a folder"),
+}
+
+
+@pytest.mark.parametrize("rel", sorted(REACHED))
+def test_one_rule_says_what_a_build_may_write_and_which_files_are_plain(tmp_path, rel):
+    out = a_folder_of_every_kind(tmp_path)
+    found, writable = REACHED[rel]
+    assert publish_module.reach(out, rel)[0] == found
+    # Only an ordinary file reached without a link is ever read back, kept or removed.
+    assert publish_module.is_plain_file(out, rel) == (found == publish_module.FILE)
+    if writable is True:
+        publish_module.check_writable(out, rel)
+    else:
+        with pytest.raises(makecase.MakecaseError) as caught:
+            publish_module.check_writable(out, rel)
+        assert writable in caught.value.render()
+    assert (tmp_path / "outside" / "secret.txt").read_text() == "private"
+    assert sorted(p.name for p in (tmp_path / "outside").iterdir()) == ["secret.txt"]
+
+
+def test_a_page_written_over_a_link_replaces_the_link_not_the_file_it_points_to(tmp_path):
+    out = a_folder_of_every_kind(tmp_path)
+    publish(out, {"link.pdf": b"new", "manifest.json": b"{}"})
+    assert not (out / "link.pdf").is_symlink() and (out / "link.pdf").read_bytes() == b"new"
+    assert (tmp_path / "outside" / "secret.txt").read_text() == "private"
+
+
+@pytest.mark.parametrize("rel", ["folder", "plain.pdf/x.pdf", "linkdir/x.pdf"])
+def test_a_build_that_cannot_write_a_page_writes_nothing(tmp_path, rel):
+    out = a_folder_of_every_kind(tmp_path)
+    before = listing(out)
+    with pytest.raises(makecase.MakecaseError):
+        publish(out, {"a.pdf": b"a", rel: b"x", "manifest.json": b"{}"})
+    assert listing(out) == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".makecase-")]
+
+
+@pytest.mark.parametrize("rel", [".", "./", "", "../x.pdf", "/etc/x.pdf", ".makecase-x/a.pdf"])
+def test_a_path_that_is_not_a_file_inside_the_output_folder_is_refused(tmp_path, rel):
+    with pytest.raises(makecase.MakecaseError) as caught:
+        publish(tmp_path / "out", {rel: b"x"})
+    assert "is not a path inside the output folder" in caught.value.render()
+
+
+def test_a_journal_naming_the_staging_folder_itself_moves_nothing(tmp_path):
+    from makecase.publish import STAGING_PREFIX
+
+    out = tmp_path / "out"
+    staging = out / (STAGING_PREFIX + "z")
+    staging.mkdir(parents=True)
+    (staging / "a.pdf").write_bytes(b"staged")
+    (out / JOURNAL).write_text(json.dumps({"staging": STAGING_PREFIX + "z", "files": ["."], "stale": []}))
+    publish(out, {"b.pdf": b"b", "manifest.json": b"{}"})
+    assert listing(out) == {"b.pdf": b"b", "manifest.json": b"{}"}
+
+
 class Killed(BaseException):
     """Stands for SIGKILL: nothing after it runs (no except or finally of ours catches it)."""
 
