@@ -17,7 +17,7 @@ from .compose import Briefing, compose
 from .document import FORMATS, Document, too_long
 from .errors import MakecaseError, Problem
 from .load import Project
-from .publish import file_entry, read_if_ours, read_manifest
+from .output_folder import file_entry, read_if_ours, read_manifest
 from .render import Renderer
 from .version import __version__
 from .watch import TimeLimit, time_limit

@@ -11,9 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 import makecase
-from makecase import publish as publish_module
+from makecase import journal, output_folder
 from makecase.cli import cli
-from makecase.publish import JOURNAL, locked, publish
+from makecase.journal import JOURNAL, locked
+from makecase.publish import publish
 
 
 def manifest_for(files: dict[str, bytes]) -> bytes:
@@ -98,15 +99,15 @@ def a_folder_of_every_kind(tmp_path: Path) -> Path:
 
 # path in the output folder -> (what stands there, may a build write a file there?)
 REACHED = {
-    "plain.pdf": (publish_module.FILE, True),
-    "folder/inner.pdf": (publish_module.FILE, True),
-    "new.pdf": (publish_module.ABSENT, True),
-    "new/deeper/x.pdf": (publish_module.ABSENT, True),
-    "link.pdf": (publish_module.OTHER, True),  # the link itself is replaced, never followed
-    "pipe": (publish_module.OTHER, True),
-    "folder": (publish_module.FOLDER, "is a folder, but this build writes a file"),
-    "linkdir/secret.txt": (publish_module.LINK_ON_THE_WAY, "is a symbolic link"),
-    "plain.pdf/x.pdf": (publish_module.NOT_A_FOLDER_ON_THE_WAY, "is a file, but this build needs a folder"),
+    "plain.pdf": (output_folder.FILE, True),
+    "folder/inner.pdf": (output_folder.FILE, True),
+    "new.pdf": (output_folder.ABSENT, True),
+    "new/deeper/x.pdf": (output_folder.ABSENT, True),
+    "link.pdf": (output_folder.OTHER, True),  # the link itself is replaced, never followed
+    "pipe": (output_folder.OTHER, True),
+    "folder": (output_folder.FOLDER, "is a folder, but this build writes a file"),
+    "linkdir/secret.txt": (output_folder.LINK_ON_THE_WAY, "is a symbolic link"),
+    "plain.pdf/x.pdf": (output_folder.NOT_A_FOLDER_ON_THE_WAY, "is a file, but this build needs a folder"),
 }
 
 
@@ -114,14 +115,14 @@ REACHED = {
 def test_one_rule_says_what_a_build_may_write_and_which_files_are_plain(tmp_path, rel):
     out = a_folder_of_every_kind(tmp_path)
     found, writable = REACHED[rel]
-    assert publish_module.reach(out, rel)[0] == found
+    assert output_folder.reach(out, rel)[0] == found
     # Only an ordinary file reached without a link is ever read back, kept or removed.
-    assert publish_module.is_plain_file(out, rel) == (found == publish_module.FILE)
+    assert output_folder.is_plain_file(out, rel) == (found == output_folder.FILE)
     if writable is True:
-        publish_module.check_writable(out, rel)
+        output_folder.check_writable(out, rel)
     else:
         with pytest.raises(makecase.MakecaseError) as caught:
-            publish_module.check_writable(out, rel)
+            output_folder.check_writable(out, rel)
         assert writable in caught.value.render()
     assert (tmp_path / "outside" / "secret.txt").read_text() == "private"
     assert sorted(p.name for p in (tmp_path / "outside").iterdir()) == ["secret.txt"]
@@ -152,7 +153,7 @@ def test_a_path_that_is_not_a_file_inside_the_output_folder_is_refused(tmp_path,
 
 
 def test_a_journal_naming_the_staging_folder_itself_moves_nothing(tmp_path):
-    from makecase.publish import STAGING_PREFIX
+    from makecase.output_folder import STAGING_PREFIX
 
     out = tmp_path / "out"
     staging = out / (STAGING_PREFIX + "z")
@@ -168,7 +169,7 @@ class Killed(BaseException):
 
 
 def kill_after(monkeypatch, moves: int) -> None:
-    real = publish_module._move
+    real = journal._move
     count = {"n": 0}
 
     def move(source, target):
@@ -177,7 +178,7 @@ def kill_after(monkeypatch, moves: int) -> None:
         count["n"] += 1
         real(source, target)
 
-    monkeypatch.setattr(publish_module, "_move", move)
+    monkeypatch.setattr(journal, "_move", move)
 
 
 @pytest.mark.parametrize("moves", [0, 1, 2, 3])
@@ -193,7 +194,7 @@ def test_a_build_killed_while_moving_files_is_finished_by_the_next_start(tmp_pat
     monkeypatch.undo()
     assert (out / JOURNAL).exists()
     with locked(out):
-        publish_module.recover(out)
+        journal.recover(out)
     assert listing(out) == new_set  # complete, with the stale page gone and no staging left
 
 
@@ -206,7 +207,7 @@ def test_a_build_killed_before_its_commit_point_leaves_the_old_set(tmp_path, mon
     def killed(path, data):
         raise Killed()
 
-    monkeypatch.setattr(publish_module, "_write_atomic", killed)
+    monkeypatch.setattr(journal, "_write_atomic", killed)
     with pytest.raises(Killed):
         publish(out, {"a.pdf": b"new a", "manifest.json": b"{}"})
     monkeypatch.undo()
@@ -232,7 +233,7 @@ def test_a_damaged_journal_is_not_trusted(tmp_path):
 def test_a_journal_whose_staging_folder_is_a_link_moves_nothing_in(tmp_path):
     """A project may ship output/.makecase-x as a symlink to a folder outside it, and a journal
     naming a file there: the next build must not move that file into the pack."""
-    from makecase.publish import STAGING_PREFIX
+    from makecase.output_folder import STAGING_PREFIX
 
     out = tmp_path / "out"
     out.mkdir()
@@ -248,7 +249,7 @@ def test_a_journal_whose_staging_folder_is_a_link_moves_nothing_in(tmp_path):
 
 
 def test_a_link_inside_a_staging_folder_is_not_moved_into_the_pack(tmp_path):
-    from makecase.publish import STAGING_PREFIX
+    from makecase.output_folder import STAGING_PREFIX
 
     out = tmp_path / "out"
     staging = out / (STAGING_PREFIX + "y")
@@ -288,16 +289,16 @@ def test_a_real_build_removes_the_pages_no_longer_in_the_content(tmp_path):
 KILLER = """
 import os, signal, sys
 from pathlib import Path
-from makecase import publish as p
+from makecase import journal as j, publish as p
 moves = int(sys.argv[2])
-real = p._move
+real = j._move
 count = [0]
 def move(source, target):
     if count[0] == moves:
         os.kill(os.getpid(), signal.SIGKILL)
     count[0] += 1
     real(source, target)
-p._move = move
+j._move = move
 import hashlib, json
 pages = {"a.pdf": b"new a", "b.pdf": b"new b"}
 manifest = {"documents": [{"files": {k: {"path": k, "sha256": hashlib.sha256(v).hexdigest()}
