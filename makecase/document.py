@@ -1,7 +1,8 @@
 """Pack stage, one document: a built briefing's files and what the fit stage measured.
 
 Shared by the build (pack.py), its bookkeeping across builds (manifest.py), the render workers
-(workers.py) and the checks, so none of them imports the build for its types.
+(workers.py), the preview and the checks, so none of them imports the build for its types, or
+for what it raises when a page cannot be made.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .compose import Briefing
 from .errors import Problem, shown
-from .load import Project
+from .project import Project
 
 FORMATS = ("pdf", "html")
 
@@ -34,6 +35,14 @@ class Document:
     @property
     def slug(self) -> str:
         return self.briefing.slug
+
+
+class NotMade(Exception):
+    """One document could not be made: the build goes on to report the others too."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
 
 
 def too_long(project: Project, briefing: Briefing) -> Problem:

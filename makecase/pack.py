@@ -24,7 +24,7 @@ from .build_report import BuildReport
 from .compose import Briefing, briefings_for
 from .contain import contained_dir
 from .contrast import full_brand
-from .document import Document, too_long
+from .document import Document, NotMade, too_long
 from .errors import Location, MakecaseError, Problem, raise_if_strict, shown
 from .load import Project, load_project
 from .manifest import manifest_for, only_formats, previous_documents, unchanged_documents, whole_pack
@@ -179,7 +179,7 @@ def _make_in_parallel(project: Project, briefings: list[Briefing], formats: tupl
         else:
             errors.append(MakecaseError(result[1], summary=result[2]))
 
-    make_in_parallel(project, briefings, formats, kept, jobs, done)
+    make_in_parallel(project, briefings, formats, kept, jobs, done, make_document)
     if errors:
         raise errors[0]
     if problems:
@@ -187,14 +187,6 @@ def _make_in_parallel(project: Project, briefings: list[Briefing], formats: tupl
         raise MakecaseError(found, summary=f"{len(found)} briefing(s) could not be made; "
                                            "nothing was written:")
     return [made[i] for i in sorted(made)]
-
-
-class NotMade(Exception):
-    """One document could not be made: the build goes on to report the others too."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.message)
-        self.problem = problem
 
 
 def make_document(project: Project, briefing: Briefing, formats: tuple[str, ...], renderer: Renderer,
