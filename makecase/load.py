@@ -21,12 +21,10 @@ from .messages import problem_from_error, validation_errors
 from .model import Contact, Item
 from .settings import Settings
 from .overrides import unknown_overrides
-from .project import (COLLECTIONS, CONTENT_DIR, CONTENT_FILES, EXTRA_TOP_KEYS, SETTINGS_FILE,
-                      Collection, Project)
+from .project import COLLECTIONS, CONTENT_DIR, CONTENT_FILES, SETTINGS_FILE, Project
 from .yamlsource import YamlSource, read_yaml
 
-__all__ = ["load_project", "read_packaged", "Project", "Collection", "COLLECTIONS", "CONTENT_DIR",
-           "CONTENT_FILES", "EXTRA_TOP_KEYS", "SETTINGS_FILE"]
+__all__ = ["load_project"]
 
 
 def load_project(root: Path | str = ".") -> Project:

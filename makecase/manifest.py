@@ -16,7 +16,7 @@ from .cache import InputsHasher
 from .compose import Briefing, compose
 from .document import FORMATS, Document, too_long
 from .errors import MakecaseError, Problem
-from .load import Project
+from .project import Project
 from .output_folder import file_entry, read_if_ours, read_manifest
 from .render import Renderer
 from .version import __version__
