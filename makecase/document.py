@@ -8,10 +8,14 @@ for what it raises when a page cannot be made.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable, TypeVar
 
 from .compose import Briefing
 from .errors import Problem, shown
 from .project import Project
+from .watch import TimeLimit, time_limit
+
+T = TypeVar("T")
 
 FORMATS = ("pdf", "html")
 
@@ -51,3 +55,13 @@ def too_long(project: Project, briefing: Briefing) -> Problem:
         briefing.audience.where(), key=f"audience {shown(briefing.slug)}",
         hint="Look for very long texts, unusual CSS or loops in project templates; or raise "
              "limits.layout_seconds in makecase.yaml.")
+
+
+def in_time(project: Project, briefing: Briefing, job: Callable[[], T]) -> T:
+    """job() for one page (rendering its templates, laying it out, hashing its inputs) within
+    limits.layout_seconds; a NotMade saying so (too_long) when it runs over."""
+    try:
+        with time_limit(project.limits.layout_seconds):
+            return job()
+    except TimeLimit:
+        raise NotMade(too_long(project, briefing)) from None

@@ -14,13 +14,12 @@ from pathlib import Path
 
 from .cache import InputsHasher
 from .compose import Briefing, compose
-from .document import FORMATS, Document, too_long
+from .document import FORMATS, Document, NotMade, in_time
 from .errors import MakecaseError, Problem
 from .project import Project
 from .output_folder import file_entry, read_if_ours, read_manifest
 from .render import Renderer
 from .version import __version__
-from .watch import TimeLimit, time_limit
 
 
 def unchanged_documents(project: Project, renderer: Renderer, briefings: list[Briefing],
@@ -36,11 +35,11 @@ def unchanged_documents(project: Project, renderer: Renderer, briefings: list[Br
     for briefing in briefings:
         before = previous.get(briefing.slug)
         kept = frozenset(before.files) if before else frozenset()
-        try:
-            with time_limit(project.limits.layout_seconds):  # project templates render here
-                digest = inputs[briefing.slug] = hasher.inputs(briefing, formats, kept)
-        except TimeLimit:
-            problems.append(too_long(project, briefing))
+        try:  # project templates render here
+            digest = inputs[briefing.slug] = in_time(project, briefing,
+                                                     lambda: hasher.inputs(briefing, formats, kept))
+        except NotMade as exc:
+            problems.append(exc.problem)
             continue
         wanted = set(formats) | ({"png"} if "pdf" in formats and "html" in set(formats) | kept else set())
         if not force and before is not None and before.inputs == digest and wanted <= kept:

@@ -19,14 +19,13 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 from .compose import Briefing, briefings_for
-from .document import Document, NotMade, too_long
+from .document import Document, NotMade, in_time
 from .errors import MakecaseError, Problem
 from .fit import PageFitter
 from .load import load_project
 from .pack import document_warnings, make_document, page_png
 from .project import Project
 from .render import Renderer
-from .watch import TimeLimit, time_limit
 
 # Picture of the printed page: 108 dpi (1.5 x 72), sharp enough to read on screen.
 PICTURE_DPI = 108
@@ -82,7 +81,7 @@ class MainThreadLayouts:
     """Runs layouts on the main thread, where the layout time limit's alarm can arrive.
 
     The server answers each request on a thread of its own, and Python delivers signals (the
-    alarm behind watch.time_limit) only to the main thread; so `makecase serve` gives its main
+    alarm behind document.in_time) only to the main thread; so `makecase serve` gives its main
     thread to work() and the request threads hand their layouts over with run().
     """
 
@@ -222,8 +221,4 @@ class Preview:
     def _make_pdf(self, project: Project, renderer: Renderer, briefing: Briefing) -> Document:
         """The PDF as a build makes it, in the same time limit; NotMade says why not."""
         assert self._fitter is not None
-        try:
-            with time_limit(project.limits.layout_seconds):
-                return make_document(project, briefing, ("pdf",), renderer, self._fitter)
-        except TimeLimit:
-            raise NotMade(too_long(project, briefing)) from None
+        return in_time(project, briefing, lambda: make_document(project, briefing, ("pdf",), renderer, self._fitter))

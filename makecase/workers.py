@@ -17,10 +17,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import TYPE_CHECKING, Callable
 
 from .compose import Briefing, compose
-from .document import Document, NotMade, too_long
+from .document import Document, NotMade, in_time
 from .errors import MakecaseError
 from .project import Project
-from .watch import TimeLimit, time_limit
 
 if TYPE_CHECKING:  # fit.py imports WeasyPrint; each worker loads it only for PDFs
     from .fit import PageFitter
@@ -62,12 +61,9 @@ def make_in_worker(audience: str, place: str | None, formats: tuple[str, ...], k
     briefing = compose(project, project.audiences[audience], project.places[place] if place else None)
     started = time.perf_counter()
     try:
-        with time_limit(project.limits.layout_seconds):
-            document = make_document(project, briefing, formats, renderer, fitter, kept)
-    except NotMade as exc:
+        document = in_time(project, briefing, lambda: make_document(project, briefing, formats, renderer, fitter, kept))
+    except NotMade as exc:  # including a page over the time limit
         return ("problem", exc.problem)
-    except TimeLimit:
-        return ("problem", too_long(project, briefing))
     except MakecaseError as exc:
         return ("error", exc.problems, exc.summary)
     return ("made", {"files": document.files, "body_size": document.body_size, "layouts": document.layouts,
