@@ -164,6 +164,47 @@ def test_a_journal_naming_the_staging_folder_itself_moves_nothing(tmp_path):
     assert listing(out) == {"b.pdf": b"b", "manifest.json": b"{}"}
 
 
+@pytest.mark.parametrize("manifest", [
+    b"not json", b"[]", b'{"documents": {}}', b'{"documents": [1]}', b'{"documents": [{"files": []}]}',
+])
+def test_a_manifest_this_tool_did_not_write_is_read_as_none(tmp_path, manifest):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.json").write_bytes(manifest)
+    assert output_folder.read_manifest(out) == {}
+
+
+def test_a_linked_manifest_is_not_read(tmp_path):
+    out = a_folder_of_every_kind(tmp_path)
+    (tmp_path / "outside" / "manifest.json").write_bytes(manifest_for({"plain.pdf": b"ours"}))
+    (out / "manifest.json").symlink_to(tmp_path / "outside" / "manifest.json")
+    assert output_folder.read_manifest(out) == {}
+
+
+@pytest.mark.parametrize("entry", [None, "gps.pdf", {"path": "gps.pdf"}, {"path": 1, "sha256": "x"},
+                                   {"path": "../gps.pdf", "sha256": "x"}, {"path": "/etc/passwd", "sha256": "x"}])
+def test_a_manifest_entry_that_names_no_safe_file_is_passed_over(entry):
+    assert output_folder.file_entry(entry) is None
+
+
+def test_a_file_is_ours_only_while_its_bytes_match_and_it_is_a_plain_file(tmp_path, monkeypatch):
+    out = a_folder_of_every_kind(tmp_path)
+    digest = hashlib.sha256(b"ours").hexdigest()
+    assert output_folder.read_if_ours(out, "plain.pdf", digest) == b"ours"
+    assert output_folder.read_if_ours(out, "plain.pdf", hashlib.sha256(b"other").hexdigest()) is None
+    # Swapped for a link or a pipe after the check (a race): the open itself still refuses it.
+    monkeypatch.setattr(output_folder, "is_plain_file", lambda out_dir, rel: True)
+    assert output_folder.read_if_ours(out, "link.pdf", hashlib.sha256(b"private").hexdigest()) is None
+    assert output_folder.read_if_ours(out, "pipe", digest) is None
+
+
+def test_a_file_that_appears_where_a_folder_is_made_stops_the_move(tmp_path):
+    out = a_folder_of_every_kind(tmp_path)
+    with pytest.raises(makecase.MakecaseError) as caught:
+        output_folder.make_parents(out, "plain.pdf/gps.pdf")
+    assert "'plain.pdf' in the output folder is not a real folder" in caught.value.render()
+
+
 class Killed(BaseException):
     """Stands for SIGKILL: nothing after it runs (no except or finally of ours catches it)."""
 
