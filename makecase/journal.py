@@ -23,7 +23,7 @@ from .output_folder import (MAX_MANIFEST_BYTES, STAGING_PREFIX, is_plain_file, m
 
 JOURNAL = ".makecase-journal.json"
 # The one system call that moves a staged file into place (a seam for the kill tests).
-_move = os.replace
+move_into_place = os.replace
 
 
 @contextmanager
@@ -44,7 +44,7 @@ def locked(out_dir: Path) -> Iterator[None]:
 
 def write_journal(out_dir: Path, journal: dict) -> None:
     """The commit point: from here on the new set is completed, by this build or the next."""
-    _write_atomic(out_dir / JOURNAL, json.dumps(journal).encode("utf-8"))
+    write_atomic(out_dir / JOURNAL, json.dumps(journal).encode("utf-8"))
 
 
 def roll_forward(out_dir: Path, journal: dict) -> None:
@@ -61,7 +61,7 @@ def roll_forward(out_dir: Path, journal: dict) -> None:
             continue
         target = out_dir / rel
         make_parents(out_dir, rel)
-        _move(source, target)
+        move_into_place(source, target)
     for entry in journal["stale"]:
         remove_if_ours(out_dir, entry["path"], entry["sha256"])
     os.unlink(out_dir / JOURNAL)
@@ -102,7 +102,8 @@ def recover(out_dir: Path) -> None:
             os.unlink(entry.path)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write path whole or not at all: a temporary file, synced, then renamed over it."""
     temporary = path.with_name(path.name + ".tmp")
     with open(temporary, "wb") as handle:
         handle.write(data)

@@ -39,7 +39,7 @@ def load_project(root: Path | str = ".") -> Project:
     renamed: list[Problem] = []
 
     settings, settings_where = _load_settings(root, problems, renamed)
-    limits = _limits(settings)
+    limits = limits_for(settings)
     brand_files, brand_problems = load_brand(root, settings.brand, settings_where, limits)
     problems.extend(brand_problems)
 
@@ -98,7 +98,7 @@ def _template_dirs(root: Path) -> list[Path]:
     return dirs + [resources.templates_dir()]
 
 
-def _limits(settings: Settings) -> Limits:
+def limits_for(settings: Settings) -> Limits:
     own = settings.limits
     return Limits(file_kb=own.file_kb, field_chars=own.field_chars, depth=own.depth,
                   layout_seconds=own.layout_seconds)

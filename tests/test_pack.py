@@ -353,15 +353,13 @@ def test_a_worker_returns_each_page_or_the_problem_that_stopped_it(tmp_path, mon
     from makecase.load import load_project
     from makecase.pack import make_document
 
-    monkeypatch.setattr(workers, "_worker", None)
-
     def answer(templates: dict[str, str], seconds: float = 60) -> tuple:
         root = tmp_path / str(len(list(tmp_path.iterdir())))
         for name, text in templates.items():
             (root / "templates" / name).parent.mkdir(parents=True, exist_ok=True)
             (root / "templates" / name).write_text(text, encoding="utf-8")
         root.mkdir(exist_ok=True)
-        monkeypatch.setattr(makecase.load, "_limits", lambda settings: Limits(layout_seconds=seconds))
+        monkeypatch.setattr(makecase.load, "limits_for", lambda settings: Limits(layout_seconds=seconds))
         workers.start_worker(load_project(root), ("html",), make_document)
         return workers.make_in_worker("gps", None, ("html",), frozenset())
 

@@ -210,7 +210,7 @@ class Killed(BaseException):
 
 
 def kill_after(monkeypatch, moves: int) -> None:
-    real = journal._move
+    real = journal.move_into_place
     count = {"n": 0}
 
     def move(source, target):
@@ -219,7 +219,7 @@ def kill_after(monkeypatch, moves: int) -> None:
         count["n"] += 1
         real(source, target)
 
-    monkeypatch.setattr(journal, "_move", move)
+    monkeypatch.setattr(journal, "move_into_place", move)
 
 
 @pytest.mark.parametrize("moves", [0, 1, 2, 3])
@@ -248,7 +248,7 @@ def test_a_build_killed_before_its_commit_point_leaves_the_old_set(tmp_path, mon
     def killed(path, data):
         raise Killed()
 
-    monkeypatch.setattr(journal, "_write_atomic", killed)
+    monkeypatch.setattr(journal, "write_atomic", killed)
     with pytest.raises(Killed):
         publish(out, {"a.pdf": b"new a", "manifest.json": b"{}"})
     monkeypatch.undo()
@@ -332,14 +332,14 @@ import os, signal, sys
 from pathlib import Path
 from makecase import journal as j, publish as p
 moves = int(sys.argv[2])
-real = j._move
+real = j.move_into_place
 count = [0]
 def move(source, target):
     if count[0] == moves:
         os.kill(os.getpid(), signal.SIGKILL)
     count[0] += 1
     real(source, target)
-j._move = move
+j.move_into_place = move
 import hashlib, json
 pages = {"a.pdf": b"new a", "b.pdf": b"new b"}
 manifest = {"documents": [{"files": {k: {"path": k, "sha256": hashlib.sha256(v).hexdigest()}

@@ -232,7 +232,7 @@ def test_a_page_that_takes_too_long_to_lay_out_in_the_preview_says_so(tmp_path, 
 
     root = tmp_path / "p"
     init_project(root)
-    monkeypatch.setattr(makecase.load, "_limits", lambda settings: Limits(layout_seconds=0.001))
+    monkeypatch.setattr(makecase.load, "limits_for", lambda settings: Limits(layout_seconds=0.001))
     page = Preview(root).laid_out("gps")
     assert not page.fits and page.picture() is None
     assert "took more than" in page.summary() and "limits.layout_seconds" in page.summary()
