@@ -96,20 +96,36 @@ class MainThreadLayouts:
         self._jobs.put((job, done))
         return done.result()
 
+    def waiting(self) -> int:
+        """How many layouts have been handed over and not yet started."""
+        return self._jobs.qsize()
+
     def work(self, until: Callable[[], bool], poll: float = 0.5) -> None:
-        """On the main thread: run the jobs handed over, until until() is true. A KeyboardInterrupt
-        (Ctrl-C) during a job reaches the job's caller and then stops this loop too."""
-        while not until():
-            try:
-                job, done = self._jobs.get(timeout=poll)
-            except queue.Empty:
-                continue
-            try:
-                done.set_result(job())
-            except BaseException as exc:
-                done.set_exception(exc)
-                if not isinstance(exc, Exception):
+        """On the main thread: run the jobs handed over, until until() is true. Ctrl-C (a
+        KeyboardInterrupt, perhaps in the middle of a layout) stops the loop and reaches the
+        caller of work(); a request still waiting for its layout is told the preview stopped,
+        rather than getting the interrupt on its own thread."""
+        try:
+            while not until():
+                try:
+                    job, done = self._jobs.get(timeout=poll)
+                except queue.Empty:
+                    continue
+                try:
+                    done.set_result(job())
+                except Exception as exc:
+                    done.set_exception(exc)
+                except BaseException:
+                    done.set_exception(_stopped())
                     raise
+        finally:
+            while not self._jobs.empty():
+                self._jobs.get_nowait()[1].set_exception(_stopped())
+
+
+def _stopped() -> MakecaseError:
+    return MakecaseError.single("The preview stopped before this page was laid out.",
+                                hint="Start `makecase serve` again.")
 
 
 class Preview:

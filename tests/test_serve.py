@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -265,11 +266,18 @@ def test_layouts_asked_for_on_other_threads_run_on_the_main_thread_where_the_tim
     assert layouts.run(lambda: 42) == 42  # on the main thread itself: at once
 
     def interrupted():
+        waiting.start()  # another request asks for a layout meanwhile
+        while not layouts.waiting():
+            time.sleep(0.01)
         raise KeyboardInterrupt
 
     asker = threading.Thread(target=ask, args=("stopped", interrupted), daemon=True)
+    waiting = threading.Thread(target=ask, args=("waiting", lambda: "never run"), daemon=True)
     asker.start()
     with pytest.raises(KeyboardInterrupt):  # Ctrl-C during a layout stops serving
         layouts.work(until=lambda: False, poll=0.05)
     asker.join(5)
-    assert isinstance(answers["stopped"], KeyboardInterrupt)
+    waiting.join(5)
+    # Both requests are told the preview stopped: no KeyboardInterrupt on their threads.
+    for name in ("stopped", "waiting"):
+        assert isinstance(answers[name], MakecaseError) and "preview stopped" in str(answers[name])
