@@ -22,7 +22,7 @@ from pathlib import Path
 
 import tinycss2
 
-from .contain import read_contained
+from .contain import read_contained, read_text_contained
 from .errors import Location, MakecaseError, Problem, shown
 from .limits import Limits
 
@@ -211,8 +211,6 @@ def load_brand(root: Path, brand, where: dict[str, Location], limits: Limits) ->
         path = root / brand.extra_css
 
         def css(loc):
-            from .contain import read_text_contained
-
             text = read_text_contained(path, [root], max_bytes=limits.file_bytes, what="CSS file",
                                        where=loc, key="brand.extra_css")
             found = check_css(text, path)

@@ -28,7 +28,7 @@ from urllib.parse import unquote_to_bytes
 from .compose import Briefing
 from .contain import read_contained
 from .errors import MakecaseError
-from .load import Project
+from .project import Project
 from .render import Renderer, file_uri
 from .version import __version__
 

@@ -1,4 +1,5 @@
-"""The command line: click commands only. Each parses options, calls the library and prints."""
+"""The command line: click commands only. Each parses options, calls the library and prints what
+terminal.py says (errors, warnings, progress, reports and tables)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from pathlib import Path
 
 import click
 
-from .errors import Location, MakecaseError, clean, raise_if_strict
+from .errors import MakecaseError, raise_if_strict
+from .terminal import (build_progress, fail, file_error, internal_error, next_steps, show_build_report,
+                       template_lines, two_columns, valid_summary, warn)
 from .version import __version__
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -22,11 +25,6 @@ class CliContext:
         self.debug = debug
 
 
-def _fail(error: MakecaseError, base: Path) -> None:
-    click.echo(click.style("makecase: ", fg="red", bold=True) + error.render(base), err=True)
-    sys.exit(2)
-
-
 class MakecaseGroup(click.Group):
     """Turns a person's mistake into a clear message and exit code 2; a bug shows a traceback with --debug."""
 
@@ -35,7 +33,7 @@ class MakecaseGroup(click.Group):
             return super().invoke(ctx)
         except MakecaseError as error:
             settings = ctx.find_object(CliContext)
-            _fail(error, settings.project_dir if settings else Path.cwd())
+            fail(error, settings.project_dir if settings else Path.cwd())
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
         except BrokenPipeError:  # output piped into `head` or a pager that closed: not a bug
@@ -45,20 +43,12 @@ class MakecaseGroup(click.Group):
             settings = ctx.find_object(CliContext)
             if settings and settings.debug:
                 raise
-            where = Location(Path(exc.filename)) if isinstance(exc.filename, (str, Path)) else None
-            _fail(MakecaseError.single(f"Cannot read or write a file: {(exc.strerror or str(exc)).lower()}.",
-                                       where, hint="Check the folder exists and you may write to it, "
-                                                   "and that the disk is not full."),
-                  settings.project_dir if settings else Path.cwd())
+            fail(file_error(exc), settings.project_dir if settings else Path.cwd())
         except Exception:  # a bug: say so, and how to report it
             settings = ctx.find_object(CliContext)
             if settings and settings.debug:
                 raise
-            exc_type, exc, _ = sys.exc_info()
-            click.echo(f"makecase: internal error: {exc_type.__name__}: {clean(str(exc), 300)}\n"
-                       "This is a bug in makecase, not in your content. Run again with --debug "
-                       "to see the traceback, and report it.", err=True)
-            sys.exit(70)
+            internal_error()
 
 
 @click.group(cls=MakecaseGroup, context_settings=CONTEXT)
@@ -127,34 +117,15 @@ def build(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], 
     With -a, -p or --format only those pages are made; the rest of the previous pack in the
     output folder is kept. A page whose content, templates, fonts and settings have not changed
     since the last build is not made again (--force makes it). Each page is printed as it is done."""
-    import json
-
     from .pack import build as run_build
-    from .build_report import document_line, progress_bar
     from .workers import default_jobs
 
     formats = None if fmt is None else (("pdf", "html") if fmt == "all" else (fmt,))
-    progress = None
-    if not quiet and not as_json:
-        # A bar on a person's terminal; one plain line per page in CI and logs.
-        bar = sys.stdout.isatty() and not os.environ.get("CI") and not verbose
-        progress = (lambda d, done, total: click.echo(progress_bar(d, done, total), nl=done == total)) if bar \
-            else (lambda d, done, total: click.echo(document_line(d, verbose)))
+    progress = build_progress(quiet or as_json, verbose)
     report = run_build(obj.project_dir, audiences=audiences, places=places, formats=formats,
                        out=out, strict=strict, force=force, jobs=jobs or default_jobs(), progress=progress,
                        shard=shard)
-    if as_json:
-        click.echo(json.dumps(report.as_json(obj.project_dir), indent=2))
-        return
-    if not quiet:
-        for warning in report.warnings:
-            click.echo(click.style("warning: ", fg="yellow") + warning.render(obj.project_dir), err=True)
-        if verbose:
-            for document in report.unchanged:
-                click.echo(f"  unchanged {clean(document.slug)}")
-            for document in report.kept:
-                click.echo(f"  kept {clean(document.slug)}: " + ", ".join(sorted(document.files)))
-    click.echo(report.summary())
+    show_build_report(report, obj.project_dir, as_json=as_json, quiet=quiet, verbose=verbose)
 
 
 @cli.command()
@@ -169,8 +140,7 @@ def merge(obj: CliContext, shards: tuple[Path, ...], out: Path) -> None:
     from .merge import merge as run_merge
 
     report = run_merge(obj.project_dir, shards, out)
-    for warning in report.warnings:
-        click.echo(click.style("warning: ", fg="yellow") + warning.render(obj.project_dir), err=True)
+    warn(report.warnings, obj.project_dir)
     click.echo(report.summary())
 
 
@@ -211,11 +181,8 @@ def validate(obj: CliContext, strict: bool) -> None:
     project = load_project(obj.project_dir)
     warnings = validate_more(project)  # raises for missing brand files
     raise_if_strict(warnings, strict)  # printed once, in the error
-    for warning in warnings:
-        click.echo(click.style("warning: ", fg="yellow") + warning.render(obj.project_dir), err=True)
-    click.echo(f"Content is valid: {len(project.audiences)} audiences, {len(project.levers)} levers, "
-               f"{len(project.evidence)} evidence items, {len(project.stories)} stories"
-               + (f", {len(project.places)} places" if project.places else "") + ".")
+    warn(warnings, obj.project_dir)
+    click.echo(valid_summary(project))
 
 
 @cli.command("check")
@@ -250,9 +217,7 @@ def init(folder: Path) -> None:
     from .scaffold import init_project
 
     written = init_project(folder)
-    click.echo(f"Created {folder} with {len(written)} files. Next:\n"
-               f"  cd {folder}\n  makecase build\n"
-               "Then edit makecase.yaml (name, colours, logo, contact) and the files in content/.")
+    click.echo(next_steps(folder, written))
 
 
 @cli.command()
@@ -277,10 +242,8 @@ def explain(obj: CliContext, audience: str, place: str | None, sources: bool) ->
     if sources:
         click.echo(render_claims(claims(project, audience, place)), nl=False)
         return
-    rows = run_explain(project, audience, place)
-    width = max(len(label) for label, _ in rows) + 2
-    for label, where in rows:
-        click.echo(f"{label:<{width}}{where}")
+    for line in two_columns(run_explain(project, audience, place)):
+        click.echo(line)
 
 
 @cli.command()
@@ -325,12 +288,9 @@ def template_list(obj: CliContext) -> None:
     """The packaged templates, and which of them your project overrides."""
     from .overrides import template_rows, unknown_overrides
 
-    rows = template_rows(obj.project_dir)
-    width = max(len(r.name) for r in rows) + 2
-    for row in rows:
-        click.echo(f"  {row.name:<{width}}" + ("overridden by templates/" + row.name if row.overridden else "packaged"))
-    for warning in unknown_overrides(obj.project_dir):
-        click.echo(click.style("warning: ", fg="yellow") + warning.render(obj.project_dir), err=True)
+    for line in template_lines(template_rows(obj.project_dir)):
+        click.echo(line)
+    warn(unknown_overrides(obj.project_dir), obj.project_dir)
 
 
 def _complete_template(ctx: click.Context, param: click.Parameter, incomplete: str):

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from .contrast import full_brand
 from .project import Project
-from .model import (Audience, Brand, Contact, EvidenceItem, Figure, GlossaryTerm, Item, Lever, Link,
-                    LocalFigure, Partnership, Place, Quote, REPORT_TITLE, Source, Story)
+from .model import (Audience, Contact, EvidenceItem, Figure, GlossaryTerm, Item, Lever, Link, LocalFigure,
+                    Place, Quote, REPORT_TITLE, Source, Story)
+from .settings import Brand, Partnership
 from .placeholders import fill_all, values_for
 
 # The report as the colophon cites it: a citation, not a claim, so it needs no passage.
@@ -137,40 +138,47 @@ def placeholder_values(project: Project, place: Place | None) -> dict[str, str]:
     return values_for(project.settings.partnership, place)
 
 
+def filled(model, values: dict[str, str]):
+    """A copy of a model with its {placeholders} filled in, pointing at where the original was
+    written (the same text, for errors and `explain`); None stays None."""
+    if model is None:
+        return None
+    copy = type(model).model_validate(fill_all(model.model_dump(), values))
+    if isinstance(model, Item):
+        copy.take_origin(model)
+    return copy
+
+
+def page_title(audience: Audience, place: Place | None) -> str:
+    title = f"Physical activity: making the case to {for_whom(audience.title)}"
+    return title + (f" in {place.name}" if place is not None else "")
+
+
+def page_url(project: Project, audience: Audience, place: Place | None) -> str | None:
+    """Where the page will be published, when site_url in makecase.yaml says where the pack goes."""
+    site_url = project.settings.site_url
+    return f"{site_url.rstrip('/')}/{slug_for(audience, place)}.html" if site_url else None
+
+
 def compose(project: Project, audience: Audience, place: Place | None = None) -> Briefing:
     """Select and order what goes on the page for one audience (in one place)."""
     values = placeholder_values(project, place)
-
-    def filled(model):
-        if model is None:
-            return None
-        data = fill_all(model.model_dump(), values)
-        copy = type(model).model_validate(data)
-        if isinstance(model, Item):
-            copy.take_origin(model)
-        return copy
-
-    audience = filled(audience)
-    cases = [Case(filled(project.evidence[e]), filled(project.levers[project.evidence[e].lever]))
+    audience = filled(audience, values)
+    cases = [Case(filled(project.evidence[e], values), filled(project.levers[project.evidence[e].lever], values))
              for e in audience.evidence if e in project.evidence]
 
     story_id = (place.story if place and place.story else None) or audience.story
-    story = filled(project.stories.get(story_id)) if story_id else None
-    quote = filled(project.quotes.get(audience.quote)) if audience.quote else None
+    story = filled(project.stories.get(story_id), values) if story_id else None
+    quote = filled(project.quotes.get(audience.quote), values) if audience.quote else None
     _, contact = project.contact_for(audience, place)
-
+    contact = filled(contact, values)
     dates = [c.item.reviewed for c in cases] + ([story.reviewed] if story else [])
-    title = f"Physical activity: making the case to {for_whom(audience.title)}"
-    if place is not None:
-        title += f" in {place.name}"
-
-    site_url = project.settings.site_url
-    page_url = f"{site_url.rstrip('/')}/{slug_for(audience, place)}.html" if site_url else None
+    url = page_url(project, audience, place)
 
     return Briefing(
         audience=audience,
         place=place,
-        title=title,
+        title=page_title(audience, place),
         key_message=audience.key_message,
         why=audience.why,
         cases=cases,
@@ -178,7 +186,7 @@ def compose(project: Project, audience: Audience, place: Place | None = None) ->
         story=story,
         quote=quote,
         signposts=list(audience.signposts),
-        contact=filled(contact),
+        contact=contact,
         note=audience.note,
         local_figures=list(place.figures) if place else [],
         partnership=project.settings.partnership,
@@ -188,8 +196,8 @@ def compose(project: Project, audience: Audience, place: Place | None = None) ->
         reviewed=max(dates) if dates else build_date(),
         report=REPORT,
         glossary=list(project.glossary.values()),
-        page_url=page_url,
-        call_to_action=call_to_action(project, page_url, filled(contact)),
+        page_url=url,
+        call_to_action=call_to_action(project, url, contact),
     )
 
 

@@ -6,7 +6,7 @@ Also the one place a brand's missing colours are derived from its primary colour
 
 from __future__ import annotations
 
-from .model import Brand
+from .settings import Brand
 
 WHITE = "#FFFFFF"
 BLACK = "#000000"

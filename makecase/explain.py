@@ -17,13 +17,9 @@ def where_written(location: Location | None, project: Project) -> str:
     if location is None:
         return "(built in)"
     path = Path(location.file).resolve()
-    for base, label in ((project.root, ""), (resources.content_dir().resolve(), "packaged content/")):
-        if path.is_relative_to(base):
-            rel = path.relative_to(base).as_posix()
-            if label and rel.startswith("content/"):
-                rel = rel[len("content/"):]
-            return f"{label}{rel}:{location.line}"
-    return str(location)
+    if path.is_relative_to(project.root):
+        return path.relative_to(project.root).as_posix() + (f":{location.line}" if location.line else "")
+    return resources.packaged_place(path, location.line) or str(location)
 
 
 def explain(project: Project, audience_id: str, place_id: str | None = None) -> list[tuple[str, str]]:
@@ -52,7 +48,7 @@ def explain(project: Project, audience_id: str, place_id: str | None = None) -> 
     elif whose == "project":
         rows.append(("  contact (the project's)", where_written(project.settings_where.get("contact"), project)))
     else:
-        rows.append(("  contact (packaged default)", "packaged audiences.yaml"))
+        rows.append(("  contact (packaged default)", resources.packaged_place(resources.content_dir() / "audiences.yaml")))
     if place:
         rows.append((f"  place {place.id}", where_written(place.where(), project)))
     brand_where = project.settings_where.get("brand")

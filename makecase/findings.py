@@ -28,7 +28,7 @@ class Finding:
 
     def render(self, base: Path | None = None) -> str:
         location, hint = self.location, self.hint
-        packaged = _packaged(location)
+        packaged = resources.packaged_place(location.file, location.line) if location else None
         if packaged:  # a packaged file is not the user's to edit: name it, and say how to override
             location = None
             hint = (f"{hint} " if hint else "") + ("In your own content/ file of the same name, "
@@ -41,8 +41,9 @@ class Finding:
         where = None
         if self.location is not None:
             file = self.location.file
-            if _packaged(self.location):
-                file = "packaged content/" + Path(file).name
+            packaged = resources.packaged_place(file)
+            if packaged:
+                file = packaged
             elif base is not None:
                 try:
                     file = Path(file).resolve().relative_to(Path(base).resolve())
@@ -67,13 +68,3 @@ class PageFigures:
     body_size: float | None
     fill: float | None
 
-
-def _packaged(location: Location | None) -> str | None:
-    """'packaged audiences.yaml:281' for a line of the packaged content, else None."""
-    if location is None:
-        return None
-    path = Path(location.file).resolve()
-    base = resources.content_dir().resolve()
-    if not path.is_relative_to(base):
-        return None
-    return f"packaged {path.relative_to(base).as_posix()}" + (f":{location.line}" if location.line else "")

@@ -24,7 +24,7 @@ from weasyprint.text.fonts import FontConfiguration
 from . import resources
 from .errors import Problem
 from .fetch import ProjectOnlyFetcher
-from .model import Layout
+from .settings import Layout
 from .spacing import PageGaps, Spacing, apply_spacing, spacing_for
 from .weasypatch import apply as apply_weasyprint_patches
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from .version import __version__
 from .compose import Briefing
 from .errors import Location
+from .findings import WARNING, Finding
 from .project import Project
 
 USER_AGENT = f"makecase/{__version__} (link check; +https://pypi.org/project/makecase/)"
@@ -75,10 +76,8 @@ def fetch_status(url: str, timeout: float) -> str | None:
     return problem
 
 
-def check_links(project: Project, briefings: list[Briefing]):
-    """Fetch every link once; a finding for each use of a bad one."""
-    from .findings import WARNING, Finding
-
+def check_links(project: Project, briefings: list[Briefing]) -> tuple[int, list[Finding]]:
+    """Fetch every link once: how many were fetched, and a finding for each use of a bad one."""
     uses = link_uses(project, briefings)
     urls = sorted({u.url for u in uses})
     timeout = project.settings.check.link_timeout

@@ -18,14 +18,13 @@ from .errors import Location, MakecaseError, Problem, ProblemList
 from .layers import check_top_level, load_extra, merge_collection, read_packaged, rename_keys
 from .limits import Limits
 from .messages import problem_from_error, validation_errors
-from .model import Contact, Item, Settings
+from .model import Contact, Item
+from .settings import Settings
 from .overrides import unknown_overrides
-from .project import (COLLECTIONS, CONTENT_DIR, CONTENT_FILES, EXTRA_TOP_KEYS, SETTINGS_FILE,
-                      Collection, Project)
+from .project import COLLECTIONS, CONTENT_DIR, CONTENT_FILES, SETTINGS_FILE, Project
 from .yamlsource import YamlSource, read_yaml
 
-__all__ = ["load_project", "read_packaged", "Project", "Collection", "COLLECTIONS", "CONTENT_DIR",
-           "CONTENT_FILES", "EXTRA_TOP_KEYS", "SETTINGS_FILE"]
+__all__ = ["load_project"]
 
 
 def load_project(root: Path | str = ".") -> Project:
@@ -40,7 +39,7 @@ def load_project(root: Path | str = ".") -> Project:
     renamed: list[Problem] = []
 
     settings, settings_where = _load_settings(root, problems, renamed)
-    limits = _limits(settings)
+    limits = limits_for(settings)
     brand_files, brand_problems = load_brand(root, settings.brand, settings_where, limits)
     problems.extend(brand_problems)
 
@@ -99,7 +98,7 @@ def _template_dirs(root: Path) -> list[Path]:
     return dirs + [resources.templates_dir()]
 
 
-def _limits(settings: Settings) -> Limits:
+def limits_for(settings: Settings) -> Limits:
     own = settings.limits
     return Limits(file_kb=own.file_kb, field_chars=own.field_chars, depth=own.depth,
                   layout_seconds=own.layout_seconds)

@@ -15,13 +15,12 @@ from typing import Callable
 
 from .cache import InputsHasher
 from .compose import Briefing, compose
-from .document import FILES, Document, files_made, too_long
+from .document import FILES, Document, NotMade, files_made, in_time
 from .errors import MakecaseError, Problem
-from .load import Project
-from .publish import file_entry, read_if_ours, read_manifest
+from .project import Project
+from .output_folder import file_entry, read_if_ours, read_manifest
 from .render import Renderer
 from .version import __version__
-from .watch import TimeLimit, time_limit
 
 
 def unchanged_documents(project: Project, renderer: Renderer, briefings: list[Briefing],
@@ -37,11 +36,11 @@ def unchanged_documents(project: Project, renderer: Renderer, briefings: list[Br
     for briefing in briefings:
         before = previous.get(briefing.slug)
         kept = frozenset(before.files) if before else frozenset()
-        try:
-            with time_limit(project.limits.layout_seconds):  # project templates render here
-                digest = inputs[briefing.slug] = hasher.inputs(briefing, formats, kept)
-        except TimeLimit:
-            problems.append(too_long(project, briefing))
+        try:  # project templates render here
+            digest = inputs[briefing.slug] = in_time(project, briefing,
+                                                     lambda: hasher.inputs(briefing, formats, kept))
+        except NotMade as exc:
+            problems.append(exc.problem)
             continue
         wanted = files_made(formats, kept)
         if not force and before is not None and before.inputs == digest and wanted <= kept:

@@ -24,7 +24,8 @@ from .load import Project, load_project
 from .manifest import recorded_document, whole_pack
 from .messages import checked_ids
 from .pack import write_documents
-from .publish import file_entry, finish_interrupted, read_if_ours, read_manifest
+from .output_folder import file_entry, read_if_ours, read_manifest
+from .publish import finish_interrupted
 from .render import Renderer
 from .shard import MAX_SHARDS, Shard, content_fingerprint
 from .version import __version__

@@ -22,7 +22,7 @@ from . import plain, resources
 from .build_report import BuildReport
 from .compose import Briefing, briefings_for
 from .contain import contained_dir
-from .document import Document, files_to_write, too_long
+from .document import Document, NotMade, files_to_write, too_long
 from .errors import Location, MakecaseError, Problem, raise_if_strict, shown
 from .load import Project, load_project
 from .manifest import only_formats, previous_documents, unchanged_documents, whole_pack
@@ -189,7 +189,7 @@ def _make_in_parallel(project: Project, briefings: list[Briefing], formats: tupl
         else:
             errors.append(MakecaseError(result[1], summary=result[2]))
 
-    make_in_parallel(project, briefings, formats, kept, jobs, done)
+    make_in_parallel(project, briefings, formats, kept, jobs, done, make_document)
     if errors:
         raise errors[0]
     if problems:
@@ -197,14 +197,6 @@ def _make_in_parallel(project: Project, briefings: list[Briefing], formats: tupl
         raise MakecaseError(found, summary=f"{len(found)} briefing(s) could not be made; "
                                            "nothing was written:")
     return [made[i] for i in sorted(made)]
-
-
-class NotMade(Exception):
-    """One document could not be made: the build goes on to report the others too."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.message)
-        self.problem = problem
 
 
 def make_document(project: Project, briefing: Briefing, formats: tuple[str, ...], renderer: Renderer,

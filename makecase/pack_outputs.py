@@ -22,7 +22,7 @@ from .errors import MakecaseError
 from .load import Project
 from .manifest import file_record, manifest_for
 from .pictures import page_thumbnail, pdf_pages, png_size
-from .publish import MANIFEST, file_entry, read_if_ours, read_manifest
+from .output_folder import MANIFEST, file_entry, read_if_ours, read_manifest
 from .render import Renderer
 from .standalone import active_parts
 from .watch import TimeLimit, time_limit

@@ -1,33 +1,41 @@
 """Preview stage: the served project, loaded and laid out on demand for `makecase serve`.
 
 `Preview` holds the loaded project (or what is wrong with it) and each page laid out, reusing a
-page's layout while its print HTML is unchanged; serve.py answers requests from it.
+page's layout while its print HTML is unchanged; serve.py answers requests from it. A page is
+made as a build makes it (pack.make_document: the same checks, the layout time limit,
+WeasyPrint's warnings) and drawn as a build draws it (pack.page_png), so what the preview shows
+is what `makecase build` will write.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
+import queue
 import threading
 import time
-from dataclasses import dataclass
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from .compose import Briefing, briefings_for
+from .document import Document, NotMade, in_time
 from .errors import MakecaseError, Problem
-from .fit import DoesNotFit, PageFitter
+from .fit import PageFitter
 from .load import load_project
+from .pack import document_warnings, make_document, page_png
 from .project import Project
 from .render import Renderer
-from .standalone import active_parts
 
-# Picture of the page: 1.5 x 72 dpi = 108 dpi, sharp enough to read on screen, about 150 KB.
-PICTURE_SCALE = 1.5
+# Picture of the printed page: 108 dpi (1.5 x 72), sharp enough to read on screen.
+PICTURE_DPI = 108
+
+T = TypeVar("T")
 
 
 @dataclass
 class LaidOut:
-    """What the fit stage made of one briefing: its PDF and measures, or why it does not fit."""
+    """What the fit stage made of one briefing: its PDF and measures, or why it cannot be shown."""
 
     key: str
     pdf: bytes | None = None
@@ -35,7 +43,8 @@ class LaidOut:
     layouts: int = 0
     fill: float | None = None  # share of the page used, when the fit stage measures it
     room_words: int | None = None  # roughly how many more words fit, when the fit stage says
-    overflow: Problem | None = None
+    problem: Problem | None = None  # it runs over, or took longer than limits.layout_seconds
+    warnings: list[Problem] = field(default_factory=list)  # what WeasyPrint could not do
     seconds: float = 0.0
     _picture: bytes | None = None
 
@@ -44,15 +53,16 @@ class LaidOut:
         return self.pdf is not None
 
     def picture(self) -> bytes | None:
-        """The page as PNG, rendered on first request (pypdfium2)."""
+        """The page as PNG, drawn on first request as a build draws its pictures."""
         if self._picture is None and self.pdf is not None:
-            self._picture = pdf_to_png(self.pdf)
+            with _PDFIUM:
+                self._picture = page_png(self.pdf, dpi=PICTURE_DPI)
         return self._picture
 
     def summary(self) -> str:
         """How full the page is, in words a person editing the page can act on."""
-        if self.overflow is not None:
-            return self.overflow.message + (f" {self.overflow.hint}" if self.overflow.hint else "")
+        if self.problem is not None:
+            return self.problem.message + (f" {self.problem.hint}" if self.problem.hint else "")
         parts = [f"Fits on one page with body text at {self.body_size:g}pt"]
         if self.fill is not None:
             parts.append(f"{self.fill * 100 if self.fill <= 1 else self.fill:.0f}% full")
@@ -61,27 +71,61 @@ class LaidOut:
         if self.layouts > 1:
             parts.append(f"shrunk from the starting size in {self.layouts - 1} step"
                          f"{'s' if self.layouts > 2 else ''}")
-        return "; ".join(parts) + "."
+        return "; ".join(parts) + "." + "".join(f" {w.message}" for w in self.warnings)
 
 
 _PDFIUM = threading.Lock()  # PDFium is not thread-safe: one picture at a time
 
 
-def pdf_to_png(pdf: bytes) -> bytes:
-    import pypdfium2
+class MainThreadLayouts:
+    """Runs layouts on the main thread, where the layout time limit's alarm can arrive.
 
-    with _PDFIUM:
-        return _draw(pypdfium2.PdfDocument(pdf))
+    The server answers each request on a thread of its own, and Python delivers signals (the
+    alarm behind document.in_time) only to the main thread; so `makecase serve` gives its main
+    thread to work() and the request threads hand their layouts over with run().
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.Queue[tuple[Callable[[], object], Future]] = queue.Queue()
+
+    def run(self, job: Callable[[], T]) -> T:
+        """job(), on the main thread: at once when called there, else when work() takes it."""
+        if threading.current_thread() is threading.main_thread():
+            return job()
+        done: Future = Future()
+        self._jobs.put((job, done))
+        return done.result()
+
+    def waiting(self) -> int:
+        """How many layouts have been handed over and not yet started."""
+        return self._jobs.qsize()
+
+    def work(self, until: Callable[[], bool], poll: float = 0.5) -> None:
+        """On the main thread: run the jobs handed over, until until() is true. Ctrl-C (a
+        KeyboardInterrupt, perhaps in the middle of a layout) stops the loop and reaches the
+        caller of work(); a request still waiting for its layout is told the preview stopped,
+        rather than getting the interrupt on its own thread."""
+        try:
+            while not until():
+                try:
+                    job, done = self._jobs.get(timeout=poll)
+                except queue.Empty:
+                    continue
+                try:
+                    done.set_result(job())
+                except Exception as exc:
+                    done.set_exception(exc)
+                except BaseException:
+                    done.set_exception(_stopped())
+                    raise
+        finally:
+            while not self._jobs.empty():
+                self._jobs.get_nowait()[1].set_exception(_stopped())
 
 
-def _draw(document) -> bytes:
-    try:
-        image = document[0].render(scale=PICTURE_SCALE).to_pil()
-        buffer = io.BytesIO()
-        image.save(buffer, format="PNG", optimize=False)
-        return buffer.getvalue()
-    finally:
-        document.close()
+def _stopped() -> MakecaseError:
+    return MakecaseError.single("The preview stopped before this page was laid out.",
+                                hint="Start `makecase serve` again.")
 
 
 class Preview:
@@ -92,8 +136,11 @@ class Preview:
     only the pages it affects.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, run_layout: Callable[[Callable[[], Document]], Document] | None = None) -> None:
         self.root = Path(root).resolve()
+        # How a layout is run: here and now by default; `makecase serve` hands it to the main
+        # thread (MainThreadLayouts.run), where the time limit works.
+        self.run_layout = run_layout or (lambda job: job())
         self.version = 0
         self.changed = threading.Condition()
         # The state is swapped whole under a short lock; layouts take turns under their own,
@@ -148,23 +195,22 @@ class Preview:
             return self.project, self.renderer, self.briefings[slug]
 
     def screen_html(self, slug: str) -> str:
-        _, renderer, briefing = self.snapshot(slug)
-        html = self._render(renderer, briefing, "screen", briefing.sibling_name("pdf"))
-        # The preview refuses what the build refuses: a page whose templates would run or load
-        # something is never opened in the reviewer's browser.
-        found = active_parts(html)
-        if found:
-            raise MakecaseError.single(
-                f"The web page would run or load something: {', '.join(found[:3])}.",
-                key=f"document {briefing.file_name('html')}",
-                hint="A project template in templates/ adds it: pages are standalone, with nothing "
-                     "run or loaded from elsewhere. Remove it from the template.")
-        return html
+        """The web page as a build writes it, linking to the PDF served beside it. The preview
+        refuses what the build refuses: a page whose templates would run or load something is
+        never opened in the reviewer's browser."""
+        project, renderer, briefing = self.snapshot(slug)
+        try:
+            # As a partial build that keeps its PDF: the web page links to the PDF beside it.
+            document = make_document(project, briefing, ("html",), renderer, None, kept=frozenset({"pdf"}))
+        except NotMade as exc:
+            raise MakecaseError([exc.problem]) from None
+        return document.files["html"].decode("utf-8")
 
     def laid_out(self, slug: str) -> LaidOut:
         """The page laid out, from the cache when its print HTML is unchanged."""
         project, renderer, briefing = self.snapshot(slug)
-        text = self._render(renderer, briefing, "print")
+        # A mistake in a template override is a MakecaseError with its file and line (templating.py).
+        text = renderer.render_html(briefing, "print")
         key = hashlib.sha256(text.encode("utf-8")).hexdigest()
         cached = self._laid_out.get(slug)  # no waiting for another page's layout to reuse this one
         if cached is not None and cached.key == key:
@@ -173,24 +219,22 @@ class Preview:
             cached = self._laid_out.get(slug)
             if cached is not None and cached.key == key:
                 return cached
-            assert self._fitter is not None
             started = time.perf_counter()
             result = LaidOut(key)
             try:
-                fitted = self._fitter.fit(text, project.root, project.settings.layout, slug)
-            except DoesNotFit as exc:
-                result.overflow = exc.problem
+                document = self.run_layout(lambda: self._make_pdf(project, renderer, briefing))
+            except NotMade as exc:
+                result.problem = exc.problem
             else:
-                result.pdf = fitted.write_pdf()
-                result.body_size = fitted.body_size
-                result.layouts = fitted.layouts
-                # Measures the fit stage may give (fill, room for words): shown when present.
-                result.fill = getattr(fitted, "fill", None)
-                result.room_words = getattr(fitted, "room_words", None)
+                result.pdf = document.files["pdf"]
+                result.body_size, result.layouts = document.body_size, document.layouts
+                result.fill, result.room_words = document.fill, document.room_words
+                result.warnings = document_warnings([document])
             result.seconds = time.perf_counter() - started
             self._laid_out[slug] = result
             return result
 
-    def _render(self, renderer: Renderer, briefing: Briefing, medium, pdf_href: str | None = None) -> str:
-        # A mistake in a template override is a MakecaseError with its file and line (templating.py).
-        return renderer.render_html(briefing, medium, pdf_href)
+    def _make_pdf(self, project: Project, renderer: Renderer, briefing: Briefing) -> Document:
+        """The PDF as a build makes it, in the same time limit; NotMade says why not."""
+        assert self._fitter is not None
+        return in_time(project, briefing, lambda: make_document(project, briefing, ("pdf",), renderer, self._fitter))

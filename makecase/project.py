@@ -15,8 +15,8 @@ from .assets import BrandFiles
 from .errors import Location, Problem
 from .limits import DEFAULT as DEFAULT_LIMITS
 from .limits import Limits
-from .model import (Audience, Contact, EvidenceItem, GlossaryTerm, Item, Lever, Place, Quote,
-                    Settings, Story)
+from .model import Audience, Contact, EvidenceItem, GlossaryTerm, Item, Lever, Place, Quote, Story
+from .settings import Settings
 
 SETTINGS_FILE = "makecase.yaml"
 CONTENT_DIR = "content"

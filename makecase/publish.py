@@ -23,30 +23,25 @@ build keeps the rest of the pack, see pack.py). One is removed
 only if it is an ordinary file (not a symlink) inside the output folder, reached without
 following a symlink, and its bytes still match the SHA-256 the manifest recorded: so only files
 this tool wrote, never a file a person put there or a file a crafted manifest points at.
+
+This module is the sequence; journal.py holds the lock, the journal and the roll forward (steps
+1, 2, 4 and 5), and output_folder.py the rules for which paths may be written and which files
+are this tool's own to remove.
 """
 
 from __future__ import annotations
 
 import errno
-import fcntl
-import hashlib
-import json
 import os
 import secrets
 import shutil
-import stat
 from contextlib import contextmanager
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Iterator
 
-from .errors import Location, MakecaseError, shown
-
-STAGING_PREFIX = ".makecase-"
-JOURNAL = ".makecase-journal.json"
-MANIFEST = "manifest.json"
-MAX_MANIFEST_BYTES = 16 * 1024 * 1024  # a manifest lists pages; one this large was not written by us
-# The one system call that moves a staged file into place (a seam for the kill tests).
-_move = os.replace
+from .errors import Location, MakecaseError
+from .journal import locked, recover, roll_forward, write_journal
+from .output_folder import MANIFEST, STAGING_PREFIX, check_writable, file_entry, read_if_ours, read_manifest, safe_rel
 
 
 def publish(out_dir: Path, files: dict[str, bytes], keep: frozenset[str] | set[str] = frozenset()) -> list[Path]:
@@ -56,13 +51,13 @@ def publish(out_dir: Path, files: dict[str, bytes], keep: frozenset[str] | set[s
     of the pack): they are neither written nor removed.
     """
     for rel in files:
-        _safe_rel(rel)
+        safe_rel(rel)
     with _io_errors(out_dir):
         out_dir.mkdir(parents=True, exist_ok=True)
     with _io_errors(out_dir), locked(out_dir):
         recover(out_dir)
         for rel in files:
-            _check_target(out_dir, rel)
+            check_writable(out_dir, rel)
         stale = _stale(out_dir, set(files) | set(keep))
         staging = out_dir / f"{STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
         staging.mkdir()
@@ -74,12 +69,12 @@ def publish(out_dir: Path, files: dict[str, bytes], keep: frozenset[str] | set[s
                 path.write_bytes(data)
             order = sorted(files, key=lambda r: r == MANIFEST)  # the manifest lands last
             journal = {"staging": staging.name, "files": order, "stale": stale}
-            _write_atomic(out_dir / JOURNAL, json.dumps(journal).encode("utf-8"))
+            write_journal(out_dir, journal)
             committed = True
         finally:
             if not committed:
                 shutil.rmtree(staging, ignore_errors=True)
-        _roll_forward(out_dir, journal)
+        roll_forward(out_dir, journal)
     return [out_dir / rel for rel in files]
 
 
@@ -90,173 +85,6 @@ def finish_interrupted(out_dir: Path) -> None:
         return
     with _io_errors(out_dir), locked(out_dir):
         recover(out_dir)
-
-
-def recover(out_dir: Path) -> None:
-    """Finish a publish that was killed after its commit point; remove leftover staging folders.
-
-    Call with the lock held.
-    """
-    journal_path = out_dir / JOURNAL
-    if _lexists(journal_path):
-        try:
-            if not _is_regular(out_dir, JOURNAL) or os.lstat(journal_path).st_size > MAX_MANIFEST_BYTES:
-                raise ValueError("not a journal this tool wrote")
-            journal = json.loads(journal_path.read_bytes())
-            staging = journal["staging"]
-            if not (isinstance(staging, str) and staging.startswith(STAGING_PREFIX) and "/" not in staging):
-                raise ValueError("bad staging name")
-            for rel in journal["files"]:
-                _safe_rel(rel)
-            for entry in journal["stale"]:
-                _safe_rel(entry["path"])
-        except (OSError, ValueError, KeyError, TypeError, MakecaseError):
-            journal = None  # not ours, or damaged: finish nothing, but do not trust it either
-        if journal is not None:
-            _roll_forward(out_dir, journal)
-        else:
-            os.unlink(journal_path)
-    for entry in os.scandir(out_dir):
-        if entry.name.startswith(STAGING_PREFIX) and entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path, ignore_errors=True)
-        elif entry.name == JOURNAL + ".tmp" and entry.is_file(follow_symlinks=False):
-            os.unlink(entry.path)
-
-
-def _roll_forward(out_dir: Path, journal: dict) -> None:
-    staging = out_dir / journal["staging"]
-    # Only a real folder this tool made: a staging "folder" that is a symlink (a hostile project
-    # can ship one in output/) would move files from elsewhere into the pack.
-    staging_is_ours = _lexists(staging) and stat.S_ISDIR(os.lstat(staging).st_mode)
-    for rel in journal["files"]:
-        source = staging / rel
-        if not staging_is_ours or not _lexists(source):  # moved before the kill
-            continue
-        if not _is_regular(staging, rel):  # a link or a device: never moved into the pack
-            continue
-        target = out_dir / rel
-        _make_parents(out_dir, rel)
-        _move(source, target)
-    for entry in journal["stale"]:
-        _remove_if_ours(out_dir, entry["path"], entry["sha256"])
-    os.unlink(out_dir / JOURNAL)
-    if staging_is_ours:
-        shutil.rmtree(staging, ignore_errors=True)
-    elif _lexists(staging):
-        os.unlink(staging)  # the link itself, never what it points to
-
-
-@contextmanager
-def locked(out_dir: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the output folder itself (no lock file is left behind)."""
-    fd = os.open(out_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise MakecaseError.single(
-                "Another makecase build is writing to this output folder now.", Location(out_dir),
-                hint="Wait for it to finish, or build into another folder with --out.") from None
-        yield
-    finally:
-        os.close(fd)
-
-
-# --- what may be written and removed ------------------------------------------------------------
-
-
-def _safe_rel(rel: str) -> PurePosixPath:
-    path = PurePosixPath(rel)
-    if (not isinstance(rel, str) or not rel or path.is_absolute() or ".." in path.parts
-            or "\\" in rel or "\x00" in rel or rel.startswith(STAGING_PREFIX)):
-        raise MakecaseError.single(f"'{shown(rel)}' is not a path inside the output folder.")
-    return path
-
-
-def _check_target(out_dir: Path, rel: str) -> None:
-    """Each folder on the way to a file must be a real folder (or not exist yet), never a link."""
-    current = out_dir
-    parts = PurePosixPath(rel).parts
-    for index, part in enumerate(parts):
-        current = current / part
-        try:
-            info = os.lstat(current)
-        except FileNotFoundError:
-            return
-        last = index == len(parts) - 1
-        if stat.S_ISLNK(info.st_mode) and not last:
-            raise MakecaseError.single(
-                f"'{shown(current.relative_to(out_dir))}' in the output folder is a symbolic link; "
-                "makecase does not write through links.", Location(current),
-                hint="Delete the link, or build into another folder with --out.")
-        if not last and not stat.S_ISDIR(info.st_mode):
-            raise MakecaseError.single(
-                f"'{shown(current.relative_to(out_dir))}' in the output folder is a file, but this build "
-                "needs a folder of that name.", Location(current), hint="Move the file away.")
-        if last and stat.S_ISDIR(info.st_mode):
-            raise MakecaseError.single(
-                f"'{shown(rel)}' in the output folder is a folder, but this build writes a file of that name.",
-                Location(current), hint="Move the folder away.")
-
-
-def _make_parents(out_dir: Path, rel: str) -> None:
-    current = out_dir
-    for part in PurePosixPath(rel).parts[:-1]:
-        current = current / part
-        try:
-            os.mkdir(current)
-        except FileExistsError:
-            if not stat.S_ISDIR(os.lstat(current).st_mode):  # a symlink or a file appeared
-                raise MakecaseError.single(
-                    f"'{shown(current.relative_to(out_dir))}' in the output folder is not a real folder; "
-                    "makecase does not write through links.", Location(current)) from None
-
-
-def read_manifest(out_dir: Path) -> dict:
-    """The previous build's manifest, or {} when there is none or it is not one this tool wrote
-    (a link, too large, not JSON, not the right shape). Only what it lists may be kept or removed."""
-    try:
-        readable = _is_regular(out_dir, MANIFEST) and os.lstat(out_dir / MANIFEST).st_size <= MAX_MANIFEST_BYTES
-        data = (out_dir / MANIFEST).read_bytes() if readable else b""
-        manifest = json.loads(data) if data else {}
-        if not isinstance(manifest, dict) or not isinstance(manifest.get("documents", []), list):
-            return {}
-        for document in manifest.get("documents", []):
-            if not isinstance(document, dict) or not isinstance(document.get("files"), dict):
-                return {}
-        return manifest
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
-
-
-def file_entry(entry: object) -> tuple[str, str] | None:
-    """A manifest's {"path", "sha256"} entry as (path, digest), if it names a safe path."""
-    if not isinstance(entry, dict):
-        return None
-    rel, digest = entry.get("path"), entry.get("sha256")
-    if not isinstance(rel, str) or not isinstance(digest, str):
-        return None
-    try:
-        _safe_rel(rel)
-    except MakecaseError:
-        return None
-    return rel, digest
-
-
-def read_if_ours(out_dir: Path, rel: str, digest: str) -> bytes | None:
-    """The bytes of a file makecase wrote, if it is still an ordinary file (reached without
-    following a link) whose bytes match the SHA-256 recorded for it; else None."""
-    if not _is_regular(out_dir, rel):
-        return None
-    try:
-        fd = os.open(out_dir / rel, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            return None
-        data = handle.read()
-    return data if hashlib.sha256(data).hexdigest() == digest else None
 
 
 def _stale(out_dir: Path, keep: set[str]) -> list[dict]:
@@ -271,59 +99,9 @@ def _stale(out_dir: Path, keep: set[str]) -> list[dict]:
         found = file_entry(entry)
         if found is None or found[0] in keep:
             continue
-        if _matches(out_dir, *found):
+        if read_if_ours(out_dir, *found) is not None:
             stale.append({"path": found[0], "sha256": found[1]})
     return stale
-
-
-def _is_regular(out_dir: Path, rel: str) -> bool:
-    """True if rel is an ordinary file reached from out_dir without following any symlink."""
-    current = out_dir
-    parts = PurePosixPath(rel).parts
-    for index, part in enumerate(parts):
-        current = current / part
-        try:
-            mode = os.lstat(current).st_mode
-        except OSError:
-            return False
-        if index < len(parts) - 1 and not stat.S_ISDIR(mode):
-            return False  # a symlinked or missing folder on the way
-        if index == len(parts) - 1 and not stat.S_ISREG(mode):
-            return False
-    return True
-
-
-def _matches(out_dir: Path, rel: str, digest: str) -> bool:
-    return read_if_ours(out_dir, rel, digest) is not None
-
-
-def _remove_if_ours(out_dir: Path, rel: str, digest: str) -> None:
-    if _matches(out_dir, rel, digest):
-        os.unlink(out_dir / rel)
-        _prune_empty_parents(out_dir, rel)
-
-
-def _prune_empty_parents(out_dir: Path, rel: str) -> None:
-    current = (out_dir / rel).parent
-    while current != out_dir:
-        try:
-            current.rmdir()
-        except OSError:
-            return
-        current = current.parent
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-
-
-def _lexists(path: Path) -> bool:
-    return os.path.lexists(path)
 
 
 @contextmanager

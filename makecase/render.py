@@ -23,7 +23,7 @@ from .version import __version__
 from .compose import Briefing
 from .errors import MakecaseError
 from .project import Project
-from .mdtext import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, markdown_to_html  # noqa: F401 - render's face
+from .mdtext import markdown_to_html
 from .qr import qr_svg
 from .templating import make_environment, template_errors
 

@@ -32,3 +32,16 @@ def content_dir() -> Path:
 
 def fonts_dir() -> Path:
     return templates_dir() / "fonts"
+
+
+def packaged_place(file: Path | str, line: int | None = None) -> str | None:
+    """How a person is told of a line of the packaged content: 'packaged content/audiences.yaml:281'
+    (the one home of that form: messages, `explain`, `list`, `check`); None for any other file.
+
+    A packaged file is not theirs to edit, so it is named as the package's, not by its path.
+    """
+    path = Path(file).resolve()
+    base = content_dir().resolve()
+    if not path.is_relative_to(base):
+        return None
+    return f"packaged content/{path.relative_to(base).as_posix()}" + (f":{line}" if line else "")

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field, create_model
 
 from .project import COLLECTIONS, EXTRA_TOP_KEYS
-from .model import Settings
+from .settings import Settings
 
 SETTINGS_SCHEMA = "makecase.schema.json"
 

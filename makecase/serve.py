@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from .errors import MakecaseError
 from .load import load_project
-from .preview import Preview
+from .preview import MainThreadLayouts, Preview
 from .preview_pages import briefing_page, error_page, index_page, not_found_page, printed_page
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -44,7 +44,7 @@ Response = tuple[HTTPStatus, bytes, str]
 def _fit_status(preview: Preview, slug: str, version: int) -> Response:
     page = preview.laid_out(slug)
     status = {"fits": page.fits, "summary": page.summary(), "body_size_pt": page.body_size,
-              "fill": page.fill, "room_words": page.room_words}
+              "fill": page.fill, "room_words": page.room_words, "warnings": [w.message for w in page.warnings]}
     return HTTPStatus.OK, json.dumps(status).encode(), "application/json"
 
 
@@ -216,7 +216,8 @@ def serve(root: Path | str = ".", host: str = "127.0.0.1", port: int = 8000,
     """Serve the preview until Ctrl-C. Prints the address, and each change as it is picked up."""
     if not Path(root).is_dir():
         load_project(root)  # raises the error a missing project folder gets everywhere
-    preview = Preview(Path(root))
+    layouts = MainThreadLayouts()  # the main thread lays pages out, in the layout time limit
+    preview = Preview(Path(root), run_layout=layouts.run)
     server = make_server(preview, host, port)
     shown_host = f"[{host}]" if ":" in host else host
     address = f"http://{shown_host}:{server.server_address[1]}/"
@@ -239,8 +240,7 @@ def serve(root: Path | str = ".", host: str = "127.0.0.1", port: int = 8000,
     server_thread.start()
     echo(f"Serving a live preview of {preview.root} at {address}  (Ctrl-C to stop)")
     try:
-        while server_thread.is_alive():
-            server_thread.join(0.5)
+        layouts.work(until=lambda: not server_thread.is_alive())
     except KeyboardInterrupt:
         pass
     finally:

@@ -31,7 +31,8 @@ from .errors import MakecaseError, shown
 from .load import Project
 from .manifest import content_order, manifest_for
 from .project import COLLECTIONS
-from .publish import MANIFEST, publish
+from .output_folder import MANIFEST
+from .publish import publish
 from .version import __version__
 
 SHARD_HINT = "--shard takes K/N with 1 ≤ K ≤ N, e.g. --shard 2/4 builds the second of four shards."

@@ -44,12 +44,21 @@ def apply() -> None:
 
 
 def _keep_line_end_spaces() -> None:
+    """Patch 1: note every text box whose line-ending space layout removed (three places in
+    WeasyPrint's line breaking remove one), and tag each such box with the space put back."""
+    _mark_spaces_at_soft_breaks()
+    _mark_spaces_that_open_a_line()
+    _mark_trailing_spaces_removed()
+    _tag_with_actual_text()
+
+
+def _mark_spaces_at_soft_breaks() -> None:
+    """A soft break at a space: the space between this line and the next is skipped."""
     original_split = _inline.split_text_box
 
     def split_text_box(context, box, available_width, skip, is_line_start=True):
         new_box, resume_index, preserved = original_split(context, box, available_width, skip,
                                                            is_line_start)
-        # A soft break at a space: the space between this line and the next is skipped.
         if resume_index is not None and not preserved:
             end = (skip or 0) + (len(new_box.text.encode()) if new_box is not None else 0)
             if box.text.encode()[end:resume_index].strip(b" ") == b"" and resume_index > end:
@@ -61,8 +70,10 @@ def _keep_line_end_spaces() -> None:
 
     _inline.split_text_box = split_text_box
 
-    # A space that opens the next line (after a link, say) is skipped there: mark the text box
-    # that ends the line before it.
+
+def _mark_spaces_that_open_a_line() -> None:
+    """A space that opens the next line (after a link, say) is skipped there: mark the text box
+    that ends the line before it."""
     original_next = _inline.get_next_linebox
 
     def get_next_linebox(context, linebox, position_y, bottom_space, skip_stack, *args):
@@ -82,13 +93,14 @@ def _keep_line_end_spaces() -> None:
 
     _inline.get_next_linebox = get_next_linebox
 
+
+def _mark_trailing_spaces_removed() -> None:
+    """The space WeasyPrint strips from the end of a finished line."""
     original = _inline.remove_last_whitespace
 
     def remove_last_whitespace(context, line):
-        last = line
-        while isinstance(last, (boxes.LineBox, boxes.InlineBox)) and last.children:
-            last = last.children[-1]
-        had_space = isinstance(last, boxes.TextBox) and last.text.endswith(" ")
+        last = _last_text_box(line)
+        had_space = last is not None and last.text.endswith(" ")
         original(context, line)
         if had_space and last.text:
             last.makecase_space_removed = True
@@ -99,6 +111,10 @@ def _keep_line_end_spaces() -> None:
 
     _inline.remove_last_whitespace = remove_last_whitespace
 
+
+def _tag_with_actual_text() -> None:
+    """Give a marked text box /ActualText with its removed space put back (and a space-only box,
+    which paints nothing, a space), so a reader of the tags gets the words apart."""
     original_marked = Stream.marked
 
     @contextmanager

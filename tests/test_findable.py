@@ -41,6 +41,26 @@ def test_list_points_to_the_projects_own_file_for_an_item_it_rewords(partnership
     assert "packaged" not in out
 
 
+def test_a_line_of_the_packaged_content_is_named_one_way_everywhere(partnership):
+    """list, explain and check's findings (text and JSON) name a packaged line alike."""
+    from makecase import resources
+    from makecase.errors import Location
+    from makecase.findings import WARNING, Finding
+
+    _, listed = invoke("-C", partnership, "list", "levers", "active-travel")
+    _, explained = invoke("-C", partnership, "explain", "ics-leads")
+    lever_line = next(line for line in explained.splitlines() if "lever active-travel" in line)
+    where = lever_line.split("active-travel", 1)[1].strip()
+    assert where.startswith("packaged content/evidence.yaml:") and where in listed
+    line = int(where.rsplit(":", 1)[1])
+    finding = Finding(WARNING, "sentence-length", "gps", "A long sentence.",
+                      Location(resources.content_dir() / "evidence.yaml", line, 7), "Split it.")
+    assert f"gps: {where}: A long sentence." in finding.render(partnership)
+    assert "In your own content/ file of the same name" in finding.render(partnership)
+    assert finding.as_json(partnership)["where"] == {"file": "packaged content/evidence.yaml", "line": line,
+                                                     "column": 7}
+
+
 def test_list_of_everything_and_an_unknown_id(partnership):
     code, out = invoke("-C", partnership, "list")
     assert code == 0

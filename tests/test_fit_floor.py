@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from makecase.fit import DoesNotFit, PageFitter
-from makecase.model import Layout
+from makecase.settings import Layout
 
 TOO_LONG = "<html><body>" + "<p>Walking groups meet every week in every park.</p>" * 400 + "</body></html>"
 SHORT = "<html><body><p>Walking groups meet every week.</p></body></html>"

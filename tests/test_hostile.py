@@ -344,7 +344,7 @@ def test_a_page_that_takes_too_long_to_lay_out_is_stopped_with_a_clear_error(tmp
     import makecase.load
     from makecase.limits import Limits
 
-    monkeypatch.setattr(makecase.load, "_limits", lambda settings: Limits(layout_seconds=0.001))
+    monkeypatch.setattr(makecase.load, "limits_for", lambda settings: Limits(layout_seconds=0.001))
     result = CliRunner().invoke(cli, ["-C", str(tmp_path), "build", "-a", "gps", "-f", "pdf"])
     assert result.exit_code == 2, result.output
     assert "took more than" in result.output and "limits.layout_seconds" in result.output
@@ -387,7 +387,7 @@ def test_a_template_that_loops_for_ever_is_stopped_by_the_time_limit(tmp_path, m
     import makecase.load
     from makecase.limits import Limits
 
-    monkeypatch.setattr(makecase.load, "_limits", lambda settings: Limits(layout_seconds=0.2))
+    monkeypatch.setattr(makecase.load, "limits_for", lambda settings: Limits(layout_seconds=0.2))
     root = tmp_path / "project"
     make(root, tmp_path, {"templates/partials/quote.html":
                           "{% for i in range(99999) %}{% for j in range(99999) %}.{% endfor %}{% endfor %}"})

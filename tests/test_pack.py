@@ -347,3 +347,32 @@ def test_a_damaged_manifest_from_an_earlier_build_is_not_a_crash(tmp_path):
                                        encoding="utf-8")
     report = makecase.build(tmp_path, audiences=["gps"], formats=["html"], out=out)
     assert [d.slug for d in report.documents] == ["gps"] and (out / "gps.html").exists()
+
+
+def test_a_worker_returns_each_page_or_the_problem_that_stopped_it(tmp_path, monkeypatch):
+    """What one --jobs worker process sends back, run here in-process so each answer is seen."""
+    import makecase.load
+    from makecase import workers
+    from makecase.limits import Limits
+    from makecase.load import load_project
+    from makecase.pack import make_document
+
+    def answer(templates: dict[str, str], seconds: float = 60) -> tuple:
+        root = tmp_path / str(len(list(tmp_path.iterdir())))
+        for name, text in templates.items():
+            (root / "templates" / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / "templates" / name).write_text(text, encoding="utf-8")
+        root.mkdir(exist_ok=True)
+        monkeypatch.setattr(makecase.load, "limits_for", lambda settings: Limits(layout_seconds=seconds))
+        workers.start_worker(load_project(root), ("html",), make_document)
+        return workers.make_in_worker("gps", None, ("html",), frozenset())
+
+    kind, fields = answer({})
+    assert kind == "made" and b"<h1" in fields["files"]["html"] and fields["seconds"] >= 0
+    kind, problem = answer({"partials/quote.html": "<script>alert(1)</script>"})
+    assert kind == "problem" and "would run or load something" in problem.message
+    kind, problem = answer({"partials/quote.html": "{% for i in range(99999) %}{% for j in range(99999) %}."
+                                                   "{% endfor %}{% endfor %}"}, seconds=0.2)
+    assert kind == "problem" and "took more than" in problem.message
+    kind, problems, _summary = answer({"partials/quote.html": "{% if %}"})
+    assert kind == "error" and "Template syntax error" in problems[0].message

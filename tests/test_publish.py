@@ -11,9 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 import makecase
-from makecase import publish as publish_module
+from makecase import journal, output_folder
 from makecase.cli import cli
-from makecase.publish import JOURNAL, locked, publish
+from makecase.journal import JOURNAL, locked
+from makecase.publish import publish
 
 
 def manifest_for(files: dict[str, bytes]) -> bytes:
@@ -78,12 +79,138 @@ def test_pages_are_not_written_through_a_symlinked_folder(tmp_path):
     assert list(elsewhere.iterdir()) == [] and not (out / "manifest.json").exists()
 
 
+def a_folder_of_every_kind(tmp_path: Path) -> Path:
+    """An output folder holding what a person or a hostile project may leave in one: files,
+    folders, symlinks to a file and to a folder outside it, and a named pipe."""
+    import os
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("private")
+    out = tmp_path / "out"
+    (out / "folder").mkdir(parents=True)
+    (out / "plain.pdf").write_bytes(b"ours")
+    (out / "folder" / "inner.pdf").write_bytes(b"ours")
+    (out / "link.pdf").symlink_to(outside / "secret.txt")
+    (out / "linkdir").symlink_to(outside)
+    os.mkfifo(out / "pipe")
+    return out
+
+
+# path in the output folder -> (what stands there, may a build write a file there?)
+REACHED = {
+    "plain.pdf": (output_folder.FILE, True),
+    "folder/inner.pdf": (output_folder.FILE, True),
+    "new.pdf": (output_folder.ABSENT, True),
+    "new/deeper/x.pdf": (output_folder.ABSENT, True),
+    "link.pdf": (output_folder.OTHER, True),  # the link itself is replaced, never followed
+    "pipe": (output_folder.OTHER, True),
+    "folder": (output_folder.FOLDER, "is a folder, but this build writes a file"),
+    "linkdir/secret.txt": (output_folder.LINK_ON_THE_WAY, "is a symbolic link"),
+    "plain.pdf/x.pdf": (output_folder.NOT_A_FOLDER_ON_THE_WAY, "is a file, but this build needs a folder"),
+}
+
+
+@pytest.mark.parametrize("rel", sorted(REACHED))
+def test_one_rule_says_what_a_build_may_write_and_which_files_are_plain(tmp_path, rel):
+    out = a_folder_of_every_kind(tmp_path)
+    found, writable = REACHED[rel]
+    assert output_folder.reach(out, rel)[0] == found
+    # Only an ordinary file reached without a link is ever read back, kept or removed.
+    assert output_folder.is_plain_file(out, rel) == (found == output_folder.FILE)
+    if writable is True:
+        output_folder.check_writable(out, rel)
+    else:
+        with pytest.raises(makecase.MakecaseError) as caught:
+            output_folder.check_writable(out, rel)
+        assert writable in caught.value.render()
+    assert (tmp_path / "outside" / "secret.txt").read_text() == "private"
+    assert sorted(p.name for p in (tmp_path / "outside").iterdir()) == ["secret.txt"]
+
+
+def test_a_page_written_over_a_link_replaces_the_link_not_the_file_it_points_to(tmp_path):
+    out = a_folder_of_every_kind(tmp_path)
+    publish(out, {"link.pdf": b"new", "manifest.json": b"{}"})
+    assert not (out / "link.pdf").is_symlink() and (out / "link.pdf").read_bytes() == b"new"
+    assert (tmp_path / "outside" / "secret.txt").read_text() == "private"
+
+
+@pytest.mark.parametrize("rel", ["folder", "plain.pdf/x.pdf", "linkdir/x.pdf"])
+def test_a_build_that_cannot_write_a_page_writes_nothing(tmp_path, rel):
+    out = a_folder_of_every_kind(tmp_path)
+    before = listing(out)
+    with pytest.raises(makecase.MakecaseError):
+        publish(out, {"a.pdf": b"a", rel: b"x", "manifest.json": b"{}"})
+    assert listing(out) == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".makecase-")]
+
+
+@pytest.mark.parametrize("rel", [".", "./", "", "../x.pdf", "/etc/x.pdf", ".makecase-x/a.pdf"])
+def test_a_path_that_is_not_a_file_inside_the_output_folder_is_refused(tmp_path, rel):
+    with pytest.raises(makecase.MakecaseError) as caught:
+        publish(tmp_path / "out", {rel: b"x"})
+    assert "is not a path inside the output folder" in caught.value.render()
+
+
+def test_a_journal_naming_the_staging_folder_itself_moves_nothing(tmp_path):
+    from makecase.output_folder import STAGING_PREFIX
+
+    out = tmp_path / "out"
+    staging = out / (STAGING_PREFIX + "z")
+    staging.mkdir(parents=True)
+    (staging / "a.pdf").write_bytes(b"staged")
+    (out / JOURNAL).write_text(json.dumps({"staging": STAGING_PREFIX + "z", "files": ["."], "stale": []}))
+    publish(out, {"b.pdf": b"b", "manifest.json": b"{}"})
+    assert listing(out) == {"b.pdf": b"b", "manifest.json": b"{}"}
+
+
+@pytest.mark.parametrize("manifest", [
+    b"not json", b"[]", b'{"documents": {}}', b'{"documents": [1]}', b'{"documents": [{"files": []}]}',
+])
+def test_a_manifest_this_tool_did_not_write_is_read_as_none(tmp_path, manifest):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.json").write_bytes(manifest)
+    assert output_folder.read_manifest(out) == {}
+
+
+def test_a_linked_manifest_is_not_read(tmp_path):
+    out = a_folder_of_every_kind(tmp_path)
+    (tmp_path / "outside" / "manifest.json").write_bytes(manifest_for({"plain.pdf": b"ours"}))
+    (out / "manifest.json").symlink_to(tmp_path / "outside" / "manifest.json")
+    assert output_folder.read_manifest(out) == {}
+
+
+@pytest.mark.parametrize("entry", [None, "gps.pdf", {"path": "gps.pdf"}, {"path": 1, "sha256": "x"},
+                                   {"path": "../gps.pdf", "sha256": "x"}, {"path": "/etc/passwd", "sha256": "x"}])
+def test_a_manifest_entry_that_names_no_safe_file_is_passed_over(entry):
+    assert output_folder.file_entry(entry) is None
+
+
+def test_a_file_is_ours_only_while_its_bytes_match_and_it_is_a_plain_file(tmp_path, monkeypatch):
+    out = a_folder_of_every_kind(tmp_path)
+    digest = hashlib.sha256(b"ours").hexdigest()
+    assert output_folder.read_if_ours(out, "plain.pdf", digest) == b"ours"
+    assert output_folder.read_if_ours(out, "plain.pdf", hashlib.sha256(b"other").hexdigest()) is None
+    # Swapped for a link or a pipe after the check (a race): the open itself still refuses it.
+    monkeypatch.setattr(output_folder, "is_plain_file", lambda out_dir, rel: True)
+    assert output_folder.read_if_ours(out, "link.pdf", hashlib.sha256(b"private").hexdigest()) is None
+    assert output_folder.read_if_ours(out, "pipe", digest) is None
+
+
+def test_a_file_that_appears_where_a_folder_is_made_stops_the_move(tmp_path):
+    out = a_folder_of_every_kind(tmp_path)
+    with pytest.raises(makecase.MakecaseError) as caught:
+        output_folder.make_parents(out, "plain.pdf/gps.pdf")
+    assert "'plain.pdf' in the output folder is not a real folder" in caught.value.render()
+
+
 class Killed(BaseException):
     """Stands for SIGKILL: nothing after it runs (no except or finally of ours catches it)."""
 
 
 def kill_after(monkeypatch, moves: int) -> None:
-    real = publish_module._move
+    real = journal.move_into_place
     count = {"n": 0}
 
     def move(source, target):
@@ -92,7 +219,7 @@ def kill_after(monkeypatch, moves: int) -> None:
         count["n"] += 1
         real(source, target)
 
-    monkeypatch.setattr(publish_module, "_move", move)
+    monkeypatch.setattr(journal, "move_into_place", move)
 
 
 @pytest.mark.parametrize("moves", [0, 1, 2, 3])
@@ -108,7 +235,7 @@ def test_a_build_killed_while_moving_files_is_finished_by_the_next_start(tmp_pat
     monkeypatch.undo()
     assert (out / JOURNAL).exists()
     with locked(out):
-        publish_module.recover(out)
+        journal.recover(out)
     assert listing(out) == new_set  # complete, with the stale page gone and no staging left
 
 
@@ -121,7 +248,7 @@ def test_a_build_killed_before_its_commit_point_leaves_the_old_set(tmp_path, mon
     def killed(path, data):
         raise Killed()
 
-    monkeypatch.setattr(publish_module, "_write_atomic", killed)
+    monkeypatch.setattr(journal, "write_atomic", killed)
     with pytest.raises(Killed):
         publish(out, {"a.pdf": b"new a", "manifest.json": b"{}"})
     monkeypatch.undo()
@@ -147,7 +274,7 @@ def test_a_damaged_journal_is_not_trusted(tmp_path):
 def test_a_journal_whose_staging_folder_is_a_link_moves_nothing_in(tmp_path):
     """A project may ship output/.makecase-x as a symlink to a folder outside it, and a journal
     naming a file there: the next build must not move that file into the pack."""
-    from makecase.publish import STAGING_PREFIX
+    from makecase.output_folder import STAGING_PREFIX
 
     out = tmp_path / "out"
     out.mkdir()
@@ -163,7 +290,7 @@ def test_a_journal_whose_staging_folder_is_a_link_moves_nothing_in(tmp_path):
 
 
 def test_a_link_inside_a_staging_folder_is_not_moved_into_the_pack(tmp_path):
-    from makecase.publish import STAGING_PREFIX
+    from makecase.output_folder import STAGING_PREFIX
 
     out = tmp_path / "out"
     staging = out / (STAGING_PREFIX + "y")
@@ -203,16 +330,16 @@ def test_a_real_build_removes_the_pages_no_longer_in_the_content(tmp_path):
 KILLER = """
 import os, signal, sys
 from pathlib import Path
-from makecase import publish as p
+from makecase import journal as j, publish as p
 moves = int(sys.argv[2])
-real = p._move
+real = j.move_into_place
 count = [0]
 def move(source, target):
     if count[0] == moves:
         os.kill(os.getpid(), signal.SIGKILL)
     count[0] += 1
     real(source, target)
-p._move = move
+j.move_into_place = move
 import hashlib, json
 pages = {"a.pdf": b"new a", "b.pdf": b"new b"}
 manifest = {"documents": [{"files": {k: {"path": k, "sha256": hashlib.sha256(v).hexdigest()}

@@ -26,7 +26,7 @@ def undescribed(node, path: str = "") -> list[str]:
 
 def test_every_key_in_every_schema_has_a_description():
     missing = [f"{name}{where}" for name, schema in schemas().items() for where in undescribed(schema)]
-    assert missing == [], "Give each model field a docstring (model.py): " + ", ".join(missing)
+    assert missing == [], "Give each model field a docstring (model.py, settings.py): " + ", ".join(missing)
 
 
 def test_the_schema_command_writes_the_help_an_editor_shows(tmp_path):

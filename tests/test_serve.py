@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -197,3 +198,86 @@ def test_the_fit_summary_says_how_full_the_page_is_when_the_fit_stage_measures_i
     assert full.summary() == "Fits on one page with body text at 12pt; 96% full; room for about 20 more words."
     shrunk = LaidOut("k", pdf=b"%PDF", body_size=11.5, layouts=3)
     assert shrunk.summary() == "Fits on one page with body text at 11.5pt; shrunk from the starting size in 2 steps."
+
+
+def test_the_preview_makes_the_page_a_build_makes_and_draws_it_the_same_way(tmp_path):
+    import io
+
+    import makecase
+    from PIL import Image
+
+    root = tmp_path / "p"
+    init_project(root)
+    built = makecase.build(root, audiences=["gps"], formats=["pdf", "html"], out=tmp_path / "out")
+    page = Preview(root).laid_out("gps")
+    assert page.pdf == (built.out_dir / "gps.pdf").read_bytes()
+    assert Preview(root).screen_html("gps").encode() == (built.out_dir / "gps.html").read_bytes()
+    picture = Image.open(io.BytesIO(page.picture()))
+    assert picture.size == (893, 1263) and picture.mode == "P"  # 108 dpi, 64 colours like the build's
+
+
+def test_the_preview_shows_what_weasyprint_could_not_do(tmp_path):
+    root = tmp_path / "p"
+    init_project(root)
+    (root / "assets").mkdir(exist_ok=True)
+    (root / "assets" / "extra.css").write_text("p { colr: red }\n", encoding="utf-8")
+    settings = root / "makecase.yaml"
+    settings.write_text(settings.read_text().replace("\nbrand:\n", "\nbrand:\n  extra_css: assets/extra.css\n", 1))
+    page = Preview(root).laid_out("gps")
+    assert page.fits and "WeasyPrint could not do this" in page.summary() and "colr" in page.summary()
+
+
+def test_a_page_that_takes_too_long_to_lay_out_in_the_preview_says_so(tmp_path, monkeypatch):
+    import makecase.load
+    from makecase.limits import Limits
+
+    root = tmp_path / "p"
+    init_project(root)
+    monkeypatch.setattr(makecase.load, "limits_for", lambda settings: Limits(layout_seconds=0.001))
+    page = Preview(root).laid_out("gps")
+    assert not page.fits and page.picture() is None
+    assert "took more than" in page.summary() and "limits.layout_seconds" in page.summary()
+
+
+def test_layouts_asked_for_on_other_threads_run_on_the_main_thread_where_the_time_limit_works():
+    import threading
+
+    from makecase.preview import MainThreadLayouts
+
+    layouts = MainThreadLayouts()
+    answers: dict[str, object] = {}
+
+    def ask(name, job):
+        try:
+            answers[name] = layouts.run(job)
+        except BaseException as exc:  # the job's own error reaches its caller
+            answers[name] = exc
+
+    def broken():
+        raise ValueError("no page")
+
+    askers = [threading.Thread(target=ask, args=("where", lambda: threading.current_thread().name)),
+              threading.Thread(target=ask, args=("broken", broken))]
+    for asker in askers:
+        asker.start()
+    layouts.work(until=lambda: not any(a.is_alive() for a in askers), poll=0.05)
+    assert answers["where"] == threading.main_thread().name
+    assert isinstance(answers["broken"], ValueError)
+    assert layouts.run(lambda: 42) == 42  # on the main thread itself: at once
+
+    def interrupted():
+        waiting.start()  # another request asks for a layout meanwhile
+        while not layouts.waiting():
+            time.sleep(0.01)
+        raise KeyboardInterrupt
+
+    asker = threading.Thread(target=ask, args=("stopped", interrupted), daemon=True)
+    waiting = threading.Thread(target=ask, args=("waiting", lambda: "never run"), daemon=True)
+    asker.start()
+    with pytest.raises(KeyboardInterrupt):  # Ctrl-C during a layout stops serving
+        layouts.work(until=lambda: False, poll=0.05)
+    asker.join(5)
+    waiting.join(5)
+    # Both requests are told the preview stopped: no KeyboardInterrupt on their threads.
+    for name in ("stopped", "waiting"):
+        assert isinstance(answers[name], MakecaseError) and "preview stopped" in str(answers[name])
