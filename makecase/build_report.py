@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .document import Document
 from .errors import Problem, clean
 from .version import __version__
+
+if TYPE_CHECKING:  # types only: a build with nothing to make prints its line without loading them
+    from .document import Document
 
 
 @dataclass
@@ -34,12 +37,8 @@ class BuildReport:
 
     def summary(self) -> str:
         """The one line a build ends with, also under -q."""
-        kept = f", kept {len(self.kept)} from the previous build" if self.kept else ""
-        kept = (f", {len(self.unchanged)} unchanged" if self.unchanged else "") + kept
-        warned = f", {len(self.warnings)} warning(s)" if self.warnings else ""
-        shard = f" as shard {self.shard}" if self.shard else ""
-        return (f"Wrote {len(self.documents)} briefing(s) to {clean(str(self.out_dir))}{shard}{kept}{warned} "
-                f"in {self.seconds:.1f} s.")
+        return summary_line(self.out_dir, len(self.documents), len(self.unchanged), len(self.kept),
+                            len(self.warnings), self.seconds, self.shard)
 
     def as_json(self, base: Path | None = None) -> dict:
         """The report for scripts and CI: every document of the pack, made now or kept."""
@@ -70,6 +69,16 @@ class BuildReport:
                                      "column": w.location.column} if w.location else None),
                           "at": w.key, "hint": w.hint} for w in self.warnings],
         }
+
+
+def summary_line(out_dir: Path, made: int, unchanged: int, kept: int, warnings: int, seconds: float,
+                 shard: str | None = None) -> str:
+    """The one line a build ends with: what it wrote, left unchanged and kept, and how long it took."""
+    also = (f", {unchanged} unchanged" if unchanged else "") \
+        + (f", kept {kept} from the previous build" if kept else "")
+    warned = f", {warnings} warning(s)" if warnings else ""
+    as_shard = f" as shard {shard}" if shard else ""
+    return f"Wrote {made} briefing(s) to {clean(str(out_dir))}{as_shard}{also}{warned} in {seconds:.1f} s."
 
 
 def _shown_path(file: Path, base: Path | None) -> str:

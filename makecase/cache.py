@@ -20,8 +20,6 @@ import hashlib
 import json
 import os
 import re
-from functools import cache
-from importlib import metadata
 from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
@@ -30,44 +28,10 @@ from .contain import read_contained
 from .errors import MakecaseError
 from .project import Project
 from .render import Renderer, file_uri
-from .version import __version__
+from .versions import tool_versions
 
 # A file: URL in a rendered page (quoted in CSS or an attribute; file_uri quotes spaces).
 FILE_URL = re.compile(r"file://([^'\")\s]+)")
-
-
-@cache
-def tool_versions() -> dict[str, str]:
-    """makecase's version and the versions of the libraries that shape the files' bytes."""
-    versions = {"makecase": __version__}
-    for name in ("weasyprint", "pydyf", "pypdfium2", "pillow", "fonttools", "tinycss2", "cssselect2",
-                 "pyphen", "segno"):
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "none"
-    # The system's text libraries shape every line: a CI image upgrade must lay pages out again.
-    for library in ("pango-1.0", "harfbuzz", "fontconfig"):
-        versions[library] = _system_library(library)
-    return versions
-
-
-def _system_library(name: str) -> str:
-    """The file the system's shared library resolves to: its full name carries its version
-    (libpango-1.0.so.0.5000.12), without loading the library or WeasyPrint."""
-    import ctypes.util
-    import glob
-    import os
-
-    soname = ctypes.util.find_library(name)
-    if not soname:
-        return "none"
-    for folder in ("/usr/lib", "/lib", "/usr/local/lib", *glob.glob("/usr/lib/*-linux-gnu"),
-                   *glob.glob("/lib/*-linux-gnu")):
-        path = os.path.join(folder, soname)
-        if os.path.exists(path):
-            return os.path.basename(os.path.realpath(path))
-    return soname
 
 
 class InputsHasher:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
 
 from .errors import MakecaseError, raise_if_strict
 from .terminal import (build_progress, fail, file_error, internal_error, next_steps, show_build_report,
+                       show_nothing_changed,
                        template_lines, two_columns, valid_summary, warn)
 from .version import __version__
 
@@ -117,6 +119,15 @@ def build(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], 
     With -a, -p or --format only those pages are made; the rest of the previous pack in the
     output folder is kept. A page whose content, templates, fonts and settings have not changed
     since the last build is not made again (--force makes it). Each page is printed as it is done."""
+    from .fingerprint import nothing_changed
+
+    if not (audiences or places or fmt or force or shard or as_json):
+        # A whole build: when nothing changed since the last one, say so before loading anything.
+        started = time.perf_counter()
+        done = nothing_changed(obj.project_dir, out)
+        if done is not None:
+            show_nothing_changed(done, time.perf_counter() - started, quiet=quiet, verbose=verbose)
+            return
     from .pack import build as run_build
     from .workers import default_jobs
 

@@ -151,12 +151,15 @@ def content_order(project: Project) -> Callable[[Briefing], tuple[int, int]]:
     return order
 
 
-def manifest_for(project: Project, documents: list[Document], pack: dict[str, dict] | None = None) -> dict:
+def manifest_for(project: Project, documents: list[Document], pack: dict[str, dict] | None = None,
+                 fingerprint: str | None = None) -> dict:
     """The manifest: the pack-wide files (pack: index.html and pack.pdf, as file entries), then
-    every document with its files (SHA-256, bytes, and a PDF's pages), words, fill and inputs."""
+    every document with its files (SHA-256, bytes, and a PDF's pages), words, fill and inputs.
+    fingerprint: the whole project's (fingerprint.py), when a whole build warned of nothing."""
     return {
         "generator": f"makecase {__version__}",
         "partnership": project.settings.partnership.name if project.settings.partnership else None,
+        "fingerprint": fingerprint,
         "pack": pack or {},
         "documents": [
             {

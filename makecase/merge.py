@@ -20,11 +20,12 @@ from typing import Iterable
 from .compose import Briefing, briefings_for
 from .document import FILES, Document, files_made
 from .errors import MakecaseError, Problem, ProblemList, clean, shown
+from .fingerprint import fingerprint
 from .load import Project, load_project
 from .manifest import recorded_document, whole_pack
 from .messages import checked_ids
-from .pack import write_documents
 from .output_folder import file_entry, read_if_ours, read_manifest
+from .pack import pack_warnings, write_documents
 from .publish import finish_interrupted
 from .render import Renderer
 from .shard import MAX_SHARDS, Shard, content_fingerprint
@@ -80,6 +81,7 @@ def merge(project_dir: Path | str, shard_dirs: Iterable[Path | str], out: Path |
     if any(out.resolve() == s.folder.resolve() for s in shards):
         raise MakecaseError.single(f"--out {quoted(out)} is one of the shard folders.",
                                    hint="Merge into a folder of its own, e.g. --out pack.")
+    stamp = fingerprint(Path(project_dir), out)  # before the content is read, as a build takes it
     project = load_project(project_dir)
     check_project(project, Path(project_dir), shards[0])
     chosen = chosen_briefings(project, shards[0].record["selection"])
@@ -87,7 +89,12 @@ def merge(project_dir: Path | str, shard_dirs: Iterable[Path | str], out: Path |
     documents = [d for s in shards for d in shard_documents(project, s, chosen, problems)]
     problems.raise_if_any(f"{len(problems.items)} problem(s) with the shards' files; nothing was written:")
     pack = whole_pack(project, documents, {})
-    written = write_documents(project, pack, out, Renderer(project))
+    # The fingerprint a whole build would record: the shards are the whole pack, and it warns of nothing.
+    selection = shards[0].record["selection"]
+    whole = (selection["audiences"] is None and selection["places"] is None
+             and selection["formats"] == sorted(set(project.settings.output.formats)))
+    written = write_documents(project, pack, out, Renderer(project),
+                              stamp if whole and not pack_warnings(project, pack) else None)
     return MergeReport(out, shards, pack, written, tool_warnings(shards), time.perf_counter() - started)
 
 

@@ -13,10 +13,10 @@ manifest always list the whole pack, kept and remade (manifest.py keeps that boo
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
-
-from functools import cache
 
 from . import plain, resources
 from .build_report import BuildReport
@@ -24,19 +24,34 @@ from .compose import Briefing, briefings_for
 from .contain import contained_dir
 from .document import Document, NotMade, files_to_write, too_long
 from .errors import Location, MakecaseError, Problem, raise_if_strict, shown
+from .fingerprint import fingerprint
 from .load import Project, load_project
 from .manifest import only_formats, previous_documents, unchanged_documents, whole_pack
 from .messages import checked_ids
+from .output_folder import read_manifest
 from .pack_outputs import pack_outputs
 from .pictures import page_png, page_thumbnail, pdf_pages
 from .publish import finish_interrupted, publish
 from .render import Renderer, file_uri
-from .shard import parse_shard, selection_of, write_shard
+from .shard import Shard, parse_shard, selection_of, write_shard
 from .standalone import active_parts
 from .watch import TimeLimit, time_limit, weasyprint_warnings, without_packaged
 
 if TYPE_CHECKING:  # fit.py imports WeasyPrint: loaded only when a page is laid out
     from .fit import PageFitter
+
+@dataclass
+class Choice:
+    """What a build makes and where: the chosen briefings and formats, the output folder, and
+    whether it is partial (keeps the rest of the previous pack) or one shard of it."""
+
+    briefings: list[Briefing]
+    formats: tuple[str, ...]
+    out_dir: Path
+    partial: bool
+    shard: Shard | None
+    selection: dict
+
 
 def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = None,
           places: Iterable[str] | None = None, formats: Iterable[str] | None = None,
@@ -55,8 +70,38 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
     chosen_shard = parse_shard(shard) if shard is not None else None
     if out is not None:
         finish_interrupted(Path(out))  # before anything can fail: the folder is whole again
+    # Taken before the content is read, so an edit made during the build is never recorded as built.
+    stamp = fingerprint(Path(project_dir), Path(out) if out is not None else None) if not chosen_shard else None
     project = load_project(project_dir)
+    choice = choose(project, audiences, places, formats, out, chosen_shard)
+    finish_interrupted(choice.out_dir)
+    previous = previous_documents(project, choice.out_dir)
+    renderer = Renderer(project)
+    kept = {slug: frozenset(d.files) for slug, d in previous.items()} if choice.partial else {}
+    to_make, unchanged, inputs = unchanged_documents(project, renderer, choice.briefings, choice.formats,
+                                                     previous, force)
+    documents = make_documents(project, to_make, choice.formats, renderer, kept,
+                               _counted(progress, len(to_make)), jobs)
+    for document in documents:
+        document.inputs = inputs[document.slug]
+    # Content warnings, under-filled pages and WeasyPrint's warnings together (an unchanged
+    # page's as recorded when it was made), so --strict lists everything at once.
+    warnings = pack_warnings(project, documents + unchanged)
+    raise_if_strict(warnings, strict, "; nothing was written")
+    pack = whole_pack(project, documents,
+                      previous if choice.partial else only_formats(unchanged, choice.formats))
+    if choice.shard is None:
+        written = write_documents(project, pack, choice.out_dir, renderer,
+                                  _still_whole(choice, stamp, warnings))
+    else:
+        written = write_shard(project, pack, choice.out_dir, choice.shard, choice.selection)
+    return BuildReport(choice.out_dir, documents, written, warnings, time.perf_counter() - started, pack,
+                       unchanged, shard=str(choice.shard) if choice.shard else None)
 
+
+def choose(project: Project, audiences: Iterable[str] | None, places: Iterable[str] | None,
+           formats: Iterable[str] | None, out: Path | str | None, shard: Shard | None) -> Choice:
+    """The build's choice from its options: unknown ids are errors with the closest ids."""
     audience_ids = checked_ids(list(audiences or []), project.audiences, "audience")
     place_ids = checked_ids(list(places or []), project.places, "place")
     chosen_formats = tuple(formats or project.settings.output.formats)
@@ -65,44 +110,42 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
     out_dir = Path(out) if out is not None else contained_dir(
         project.root, project.settings.output.dir,
         project.settings_where.get("output.dir", Location(project.root / "makecase.yaml")), "output.dir")
-
-    finish_interrupted(out_dir)
     briefings = briefings_for(project, audience_ids or None, place_ids or None)
-    if chosen_shard is not None:
-        briefings = chosen_shard.select(project, briefings)
-    previous = previous_documents(project, out_dir)
-    renderer = Renderer(project)
+    if shard is not None:
+        briefings = shard.select(project, briefings)
     # A partial build (-a, -p or --format) keeps the rest of the previous pack; a full build is
     # exactly what the project asks for now: its pages made or unchanged, in its formats.
     # A shard's folder holds exactly its documents, never the rest of an earlier pack.
-    partial = bool(audience_ids or place_ids or formats) and chosen_shard is None
-    kept = {slug: frozenset(d.files) for slug, d in previous.items()} if partial else {}
-    to_make, unchanged, inputs = unchanged_documents(project, renderer, briefings, chosen_formats,
-                                                     previous, force)
+    partial = bool(audience_ids or place_ids or formats) and shard is None
+    return Choice(briefings, chosen_formats, out_dir, partial, shard,
+                  selection_of(project, audience_ids, place_ids, chosen_formats))
+
+
+def _still_whole(choice: Choice, stamp: str | None, warnings: list[Problem]) -> str | None:
+    """The fingerprint to record (fingerprint.py): a whole build's, when it warned of nothing; a
+    partial build's only if the project is as the last whole build recorded it (the pages it
+    keeps are then still current)."""
+    if not choice.partial:
+        return None if warnings else stamp
+    return stamp if stamp is not None and read_manifest(choice.out_dir).get("fingerprint") == stamp else None
+
+
+def _counted(progress: Callable[[Document, int, int], None] | None, total: int) -> Callable[[Document], None]:
+    """progress, told how many documents are made so far of how many."""
     made_so_far = 0
 
     def made(document: Document) -> None:
         nonlocal made_so_far
         made_so_far += 1
         if progress is not None:
-            progress(document, made_so_far, len(to_make))
+            progress(document, made_so_far, total)
 
-    documents = make_documents(project, to_make, chosen_formats, renderer, kept, made, jobs)
-    for document in documents:
-        document.inputs = inputs[document.slug]
-    # Content warnings, under-filled pages and WeasyPrint's warnings together (an unchanged
-    # page's as recorded when it was made), so --strict lists everything at once.
-    checked = documents + unchanged
-    warnings = list(project.warnings) + fill_warnings(project, checked) + document_warnings(checked)
-    raise_if_strict(warnings, strict, "; nothing was written")
-    pack = whole_pack(project, documents, previous if partial else only_formats(unchanged, chosen_formats))
-    if chosen_shard is None:
-        written = write_documents(project, pack, out_dir, renderer)
-    else:
-        written = write_shard(project, pack, out_dir, chosen_shard,
-                              selection_of(project, audience_ids, place_ids, chosen_formats))
-    return BuildReport(out_dir, documents, written, warnings, time.perf_counter() - started, pack,
-                       unchanged, shard=str(chosen_shard) if chosen_shard else None)
+    return made
+
+
+def pack_warnings(project: Project, documents: list[Document]) -> list[Problem]:
+    """Everything a build warns of: the content's warnings, under-filled pages, WeasyPrint's."""
+    return list(project.warnings) + fill_warnings(project, documents) + document_warnings(documents)
 
 
 def fill_warnings(project: Project, documents: list[Document]) -> list[Problem]:
@@ -258,12 +301,13 @@ def add_pdf(project: Project, document: Document, print_html: str, fitter: PageF
 
 
 def write_documents(project: Project, documents: list[Document], out_dir: Path,
-                    renderer: Renderer) -> list[Path]:
+                    renderer: Renderer, fingerprint: str | None = None) -> list[Path]:
     """Every file of the whole pack (each document's, then the index, pack.pdf and the manifest,
     pack_outputs.py), replacing the previous set whole; files kept from the previous build stay
     as they are. Everything is made from the documents' bytes, so it serves any list of
-    documents: made now, kept, or gathered from elsewhere (merge.py)."""
+    documents: made now, kept, or gathered from elsewhere (merge.py). fingerprint: the
+    project's, recorded for the next build when this one is whole and warned of nothing."""
     files, keep = files_to_write(documents)
-    outputs = pack_outputs(project, documents, out_dir, renderer)
+    outputs = pack_outputs(project, documents, out_dir, renderer, fingerprint)
     files.update(outputs.files)
     return publish(out_dir, files, keep | outputs.keep)

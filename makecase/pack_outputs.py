@@ -49,7 +49,8 @@ class IndexEntry:
     height: int = 0
 
 
-def pack_outputs(project: Project, documents: list[Document], out_dir: Path, renderer: Renderer) -> PackOutputs:
+def pack_outputs(project: Project, documents: list[Document], out_dir: Path, renderer: Renderer,
+                 fingerprint: str | None = None) -> PackOutputs:
     """index.html, pack.pdf and manifest.json for the whole pack (documents in pack order).
 
     The index is made whenever the pack has a document, pack.pdf whenever it has a PDF. The
@@ -70,7 +71,7 @@ def pack_outputs(project: Project, documents: list[Document], out_dir: Path, ren
             outputs.keep.add(PACK_PDF)
         else:
             outputs.files[PACK_PDF] = data
-    manifest = manifest_for(project, documents, records)
+    manifest = manifest_for(project, documents, records, fingerprint)
     outputs.files[MANIFEST] = (json.dumps(manifest, indent=2) + "\n").encode("utf-8")
     return outputs
 

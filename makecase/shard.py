@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import resources
-from .cache import tool_versions
+from .versions import tool_versions
 from .compose import Briefing
 from .document import Document, files_to_write
 from .errors import MakecaseError, shown

@@ -19,6 +19,7 @@ from .errors import Location, MakecaseError, Problem, clean
 if TYPE_CHECKING:  # types only: importing them loads the build
     from .build_report import BuildReport
     from .document import Document
+    from .fingerprint import NothingChanged
     from .overrides import TemplateRow
     from .project import Project
 
@@ -80,6 +81,17 @@ def show_build_report(report: BuildReport, base: Path, *, as_json: bool, quiet: 
             for document in report.kept:
                 click.echo(f"  kept {clean(document.slug)}: " + ", ".join(sorted(document.files)))
     click.echo(report.summary())
+
+
+def show_nothing_changed(done: NothingChanged, seconds: float, *, quiet: bool, verbose: bool) -> None:
+    """A whole build that found nothing changed since the last (fingerprint.py): its pages with
+    -v, and the summary line a build ends with."""
+    from .build_report import summary_line
+
+    if verbose and not quiet:
+        for slug in done.slugs:
+            click.echo(f"  unchanged {clean(slug)}")
+    click.echo(summary_line(done.out_dir, 0, len(done.slugs), 0, 0, seconds))
 
 
 def valid_summary(project: Project) -> str:
