@@ -11,6 +11,7 @@ from .version import __version__
 
 if TYPE_CHECKING:  # types only: a build with nothing to make prints its line without loading them
     from .document import Document
+    from .project import Project
 
 
 @dataclass
@@ -103,3 +104,25 @@ def document_line(document: Document, verbose: bool = False) -> str:
               if document.body_size else (f" ({document.seconds:.2f} s)" if verbose else ""))
     files = ", ".join(document.briefing.file_name(f) for f in document.files)
     return f"  {clean(files)}{detail}"
+
+
+def pack_warnings(project: Project, documents: list[Document]) -> list[Problem]:
+    """Everything a build warns of: the content's warnings, under-filled pages, WeasyPrint's."""
+    return list(project.warnings) + fill_warnings(project, documents) + document_warnings(documents)
+
+
+def fill_warnings(project: Project, documents: list[Document]) -> list[Problem]:
+    """A page using less of its height than layout.min_fill: say how much more it could hold."""
+    minimum = project.settings.layout.min_fill
+    return [Problem(f"Page '{d.slug}' is only {d.fill:.0f}% full (layout.min_fill is {minimum:g}%).",
+                    d.briefing.audience.where(), key=f"audience {d.slug}",
+                    hint=f"It could take about {d.room_words} more words: add an evidence item, an "
+                         f"action or a signpost, or say more in 'why'.")
+            for d in documents if d.fill is not None and d.fill + 1e-9 < minimum]
+
+
+def document_warnings(documents: list[Document]) -> list[Problem]:
+    """WeasyPrint's warnings, once per document, as problems a person can act on."""
+    return [Problem(f"{d.slug}.pdf: WeasyPrint could not do this: {message}", None,
+                    hint="Check the file or CSS it names; --strict makes this an error.")
+            for d in documents for message in d.warnings]

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from .errors import MakecaseError, raise_if_strict
+from .completion import complete_listed_id, completer
 from .terminal import (build_progress, fail, file_error, internal_error, next_steps, show_build_report,
                        show_nothing_changed,
                        template_lines, two_columns, valid_summary, warn)
@@ -68,34 +69,10 @@ def cli(ctx: click.Context, project_dir: Path, debug: bool) -> None:
     ctx.obj = CliContext(project_dir, debug)
 
 
-def _project_dir(ctx: click.Context) -> Path:
-    """The -C folder during shell completion, when the group's callback has not run."""
-    return Path(ctx.find_root().params.get("project_dir") or ".")
-
-
-def _completer(kind: str):
-    """Complete ids of one kind from the project's content, with titles as help (zsh, fish)."""
-
-    def complete(ctx: click.Context, param: click.Parameter, incomplete: str):
-        from click.shell_completion import CompletionItem
-
-        from .catalogue import ids_for_completion
-
-        return [CompletionItem(i, help=title)
-                for i, title in ids_for_completion(_project_dir(ctx), kind, incomplete)]
-
-    return complete
-
-
-def _complete_listed_id(ctx: click.Context, param: click.Parameter, incomplete: str):
-    kind = ctx.params.get("kind") or "audiences"
-    return _completer(kind)(ctx, param, incomplete)
-
-
 @cli.command()
-@click.option("-a", "--audience", "audiences", multiple=True, metavar="ID", shell_complete=_completer("audiences"),
+@click.option("-a", "--audience", "audiences", multiple=True, metavar="ID", shell_complete=completer("audiences"),
               help="Build only this audience (repeatable). See `makecase list audiences`.")
-@click.option("-p", "--place", "places", multiple=True, metavar="ID", shell_complete=_completer("places"),
+@click.option("-p", "--place", "places", multiple=True, metavar="ID", shell_complete=completer("places"),
               help="Build only this place from places.yaml (repeatable).")
 @click.option("-f", "--format", "fmt", type=click.Choice(["pdf", "html", "all"]), default=None,
               help="What to write. Default: the project's output.formats (PDF and HTML).")
@@ -158,7 +135,7 @@ def merge(obj: CliContext, shards: tuple[Path, ...], out: Path) -> None:
 @cli.command("list")
 @click.argument("kind", required=False, metavar="[KIND]", type=click.Choice(["audiences", "evidence", "levers", "stories",
                                                            "quotes", "places"]))
-@click.argument("ids", nargs=-1, metavar="[ID]...", shell_complete=_complete_listed_id)
+@click.argument("ids", nargs=-1, metavar="[ID]...", shell_complete=complete_listed_id)
 @click.pass_obj
 def list_(obj: CliContext, kind: str | None, ids: tuple[str, ...]) -> None:
     """List ids, titles and where each is written: one KIND, or everything.
@@ -232,8 +209,8 @@ def init(folder: Path) -> None:
 
 
 @cli.command()
-@click.argument("audience", shell_complete=_completer("audiences"))
-@click.option("-p", "--place", default=None, metavar="ID", shell_complete=_completer("places"),
+@click.argument("audience", shell_complete=completer("audiences"))
+@click.option("-p", "--place", default=None, metavar="ID", shell_complete=completer("places"),
               help="Explain the page for this place.")
 @click.option("--sources", is_flag=True,
               help="Show each claim on the page beside its source: passage, section, link, checked date.")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from .build_report import pack_warnings
 from .compose import Briefing, briefings_for
 from .document import FILES, Document, files_made
 from .errors import MakecaseError, Problem, ProblemList, clean, shown
@@ -25,7 +26,7 @@ from .load import Project, load_project
 from .manifest import recorded_document, whole_pack
 from .messages import checked_ids
 from .output_folder import file_entry, read_if_ours, read_manifest
-from .pack import pack_warnings, write_documents
+from .pack import write_documents
 from .publish import finish_interrupted
 from .render import Renderer
 from .shard import MAX_SHARDS, Shard, content_fingerprint

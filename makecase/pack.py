@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from . import plain, resources
-from .build_report import BuildReport
+from .build_report import BuildReport, pack_warnings
 from .compose import Briefing, briefings_for
 from .contain import contained_dir
 from .document import Document, NotMade, files_to_write, too_long
@@ -143,31 +143,9 @@ def _counted(progress: Callable[[Document, int, int], None] | None, total: int) 
     return made
 
 
-def pack_warnings(project: Project, documents: list[Document]) -> list[Problem]:
-    """Everything a build warns of: the content's warnings, under-filled pages, WeasyPrint's."""
-    return list(project.warnings) + fill_warnings(project, documents) + document_warnings(documents)
-
-
-def fill_warnings(project: Project, documents: list[Document]) -> list[Problem]:
-    """A page using less of its height than layout.min_fill: say how much more it could hold."""
-    minimum = project.settings.layout.min_fill
-    return [Problem(f"Page '{d.slug}' is only {d.fill:.0f}% full (layout.min_fill is {minimum:g}%).",
-                    d.briefing.audience.where(), key=f"audience {d.slug}",
-                    hint=f"It could take about {d.room_words} more words: add an evidence item, an "
-                         f"action or a signpost, or say more in 'why'.")
-            for d in documents if d.fill is not None and d.fill + 1e-9 < minimum]
-
-
 @cache
 def _packaged_css() -> str:
     return "\n".join(p.read_text(encoding="utf-8") for p in sorted(resources.templates_dir().glob("*.css")))
-
-
-def document_warnings(documents: list[Document]) -> list[Problem]:
-    """WeasyPrint's warnings, once per document, as problems a person can act on."""
-    return [Problem(f"{d.slug}.pdf: WeasyPrint could not do this: {message}", None,
-                    hint="Check the file or CSS it names; --strict makes this an error.")
-            for d in documents for message in d.warnings]
 
 
 def make_documents(project: Project, briefings: list[Briefing], formats: tuple[str, ...],

@@ -3,7 +3,7 @@
 `Preview` holds the loaded project (or what is wrong with it) and each page laid out, reusing a
 page's layout while its print HTML is unchanged; serve.py answers requests from it. A page is
 made as a build makes it (pack.make_document: the same checks, the layout time limit,
-WeasyPrint's warnings) and drawn as a build draws it (pack.page_png), so what the preview shows
+WeasyPrint's warnings) and drawn as a build draws it (pictures.page_png), so what the preview shows
 is what `makecase build` will write.
 """
 
@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, TypeVar
 
+from .build_report import document_warnings
 from .compose import Briefing, briefings_for
 from .document import Document, NotMade, in_time
 from .errors import MakecaseError, Problem
 from .fit import PageFitter
 from .load import load_project
-from .pack import document_warnings, make_document, page_png
+from .pack import make_document
+from .pictures import page_png
 from .project import Project
 from .render import Renderer
 
