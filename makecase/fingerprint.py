@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,9 @@ PROJECT_FILE = "makecase.yaml"
 # Past these the project folder is not one makecase keeps: take the ordinary path.
 MAX_FILES = 5000
 MAX_BYTES = 256 * 1024 * 1024
+MAX_PROJECT_FILE = 1024 * 1024
+# Folders of version control and CI caches: never a build's input.
+NOT_INPUTS = {".git", ".hg", ".svn", ".cache"}
 
 
 class Unusual(Exception):
@@ -70,17 +74,18 @@ def _add_folder(digest, folder: Path, name: str, skip: set[Path], counted: list[
             path = here / dirname
             if path.is_symlink():
                 raise Unusual(path)
-            if dirname == ".git" or (path / "pyvenv.cfg").exists() or path.resolve() in skip \
+            if dirname in NOT_INPUTS or (path / "pyvenv.cfg").exists() or path.resolve() in skip \
                     or _is_output(path):
                 continue
             kept.append(dirname)
         dirnames[:] = kept
         for filename in sorted(filenames):
             path = here / filename
-            if path.is_symlink():
+            info = path.lstat()
+            if not stat.S_ISREG(info.st_mode):  # a link, a pipe, a device: the ordinary build judges it
                 raise Unusual(path)
             counted[0] += 1
-            counted[1] += path.stat().st_size
+            counted[1] += info.st_size
             if counted[0] > MAX_FILES or counted[1] > MAX_BYTES:
                 raise Unusual(folder)
             rel = path.relative_to(folder).as_posix()
@@ -105,9 +110,11 @@ def nothing_changed(project_dir: Path, out: Path | None) -> NothingChanged | Non
         return None
     manifest = read_manifest(out_dir)
     recorded = manifest.get("fingerprint")
-    if not isinstance(recorded, str) or not manifest.get("documents") or manifest.get("shard"):
+    if not isinstance(recorded, dict) or not manifest.get("documents") or manifest.get("shard"):
         return None
-    if fingerprint(Path(project_dir), out_dir) != recorded:
+    if recorded.get("manifest") != manifest_digest(manifest):  # edited by hand since
+        return None
+    if fingerprint(Path(project_dir), out_dir) != recorded.get("project"):
         return None
     pack = manifest.get("pack")
     listed = [entry for document in manifest["documents"] for entry in document["files"].values()]
@@ -120,13 +127,32 @@ def nothing_changed(project_dir: Path, out: Path | None) -> NothingChanged | Non
     return NothingChanged(out_dir, slugs)
 
 
+def manifest_digest(manifest: dict) -> str:
+    """The hash of a manifest as written, less its fingerprint's own record of this hash."""
+    record = manifest.get("fingerprint")
+    rest = dict(manifest, fingerprint={"project": record.get("project")} if isinstance(record, dict) else record)
+    return hashlib.sha256(json.dumps(rest, indent=2).encode("utf-8")).hexdigest()
+
+
 def _default_out(project_dir: Path) -> Path | None:
-    """output/, unless makecase.yaml may name another folder: then the ordinary build finds it."""
+    """The output folder makecase.yaml names (output/ when it names none), as the ordinary
+    build names it; None when the file is not plainly readable or the folder not plainly inside."""
+    import yaml  # only here: a build with nothing to make reads makecase.yaml for output.dir alone
+
+    path = project_dir / PROJECT_FILE
     try:
-        text = (project_dir / PROJECT_FILE).read_text(encoding="utf-8")
+        info = path.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_PROJECT_FILE:
+            return None
+        settings = yaml.load(path.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except FileNotFoundError:
-        text = ""
-    except (OSError, UnicodeDecodeError):
+        settings = {}
+    except (OSError, yaml.YAMLError, RecursionError, ValueError):
         return None
-    # Named as the ordinary build names it (contain.contained_dir resolves output.dir).
-    return None if "dir:" in text else (project_dir / "output").resolve()
+    output = settings.get("output", {}) if isinstance(settings, dict) else None
+    folder = output.get("dir", "output") if isinstance(output, dict) else None
+    if not isinstance(folder, str) or not folder.strip():
+        return None
+    root = project_dir.resolve()
+    out_dir = (root / folder).resolve()
+    return out_dir if out_dir != root and root in out_dir.parents else None

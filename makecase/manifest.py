@@ -9,6 +9,7 @@ not laid out again. The index and the manifest always list the whole pack, kept 
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable
@@ -17,6 +18,7 @@ from .cache import InputsHasher
 from .compose import Briefing, compose
 from .document import FILES, Document, NotMade, files_made, in_time
 from .errors import MakecaseError, Problem
+from .fingerprint import manifest_digest
 from .project import Project
 from .output_folder import file_entry, read_if_ours, read_manifest
 from .render import Renderer
@@ -87,8 +89,8 @@ def recorded_document(briefing: Briefing, files: dict[str, bytes], entry: dict,
     write the same manifest a build that made the page now would."""
     document = Document(briefing, files, kept=kept)
     body, fill, room = entry.get("body_size_pt"), entry.get("fill_percent"), entry.get("room_words")
-    document.body_size = body if isinstance(body, (int, float)) else None
-    document.fill = fill if isinstance(fill, (int, float)) else None
+    document.body_size = body if _finite(body) else None
+    document.fill = fill if _finite(fill) else None
     document.room_words = room if isinstance(room, int) else 0
     inputs, warnings = entry.get("inputs"), entry.get("warnings")
     document.inputs = inputs if isinstance(inputs, str) else None
@@ -108,6 +110,11 @@ def only_formats(documents: list[Document], formats: tuple[str, ...]) -> dict[st
         files = {fmt: data for fmt, data in document.files.items() if fmt in wanted}
         kept[document.slug] = replace(document, files=files, kept=frozenset(files))
     return kept
+
+
+def _finite(value: object) -> bool:
+    """A measurement read back from a manifest: a plain number (not NaN, not infinite)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _count(value: object) -> int | None:
@@ -156,10 +163,10 @@ def manifest_for(project: Project, documents: list[Document], pack: dict[str, di
     """The manifest: the pack-wide files (pack: index.html and pack.pdf, as file entries), then
     every document with its files (SHA-256, bytes, and a PDF's pages), words, fill and inputs.
     fingerprint: the whole project's (fingerprint.py), when a whole build warned of nothing."""
-    return {
+    manifest = {
         "generator": f"makecase {__version__}",
         "partnership": project.settings.partnership.name if project.settings.partnership else None,
-        "fingerprint": fingerprint,
+        "fingerprint": {"project": fingerprint} if fingerprint else None,
         "pack": pack or {},
         "documents": [
             {
@@ -182,6 +189,10 @@ def manifest_for(project: Project, documents: list[Document], pack: dict[str, di
             for d in documents
         ],
     }
+    if fingerprint:
+        # The manifest's own hash beside it: a hand-edited manifest is never taken as built.
+        manifest["fingerprint"]["manifest"] = manifest_digest(manifest)
+    return manifest
 
 
 def file_record(path: str, data: bytes, **more: object) -> dict:

@@ -79,8 +79,8 @@ def merge(project_dir: Path | str, shard_dirs: Iterable[Path | str], out: Path |
     shards = read_shard_folders([Path(folder) for folder in shard_dirs])
     check_complete(shards)
     check_same_build(shards)
-    if any(out.resolve() == s.folder.resolve() for s in shards):
-        raise MakecaseError.single(f"--out {quoted(out)} is one of the shard folders.",
+    if any(out.resolve() == s.folder.resolve() or s.folder.resolve() in out.resolve().parents for s in shards):
+        raise MakecaseError.single(f"--out {quoted(out)} is one of the shard folders, or inside one.",
                                    hint="Merge into a folder of its own, e.g. --out pack.")
     stamp = fingerprint(Path(project_dir), out)  # before the content is read, as a build takes it
     project = load_project(project_dir)

@@ -21,6 +21,8 @@ from .errors import Location, MakecaseError, shown
 # A name that starts with this is makecase's own (staging folders, the journal): never a page.
 STAGING_PREFIX = ".makecase-"
 MANIFEST = "manifest.json"
+# The kinds of file a build writes and may later remove as stale (see named_as_ours).
+OUR_SUFFIXES = {".pdf", ".html", ".png"}
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024  # a manifest lists pages; one this large was not written by us
 
 
@@ -120,7 +122,7 @@ def read_manifest(out_dir: Path) -> dict:
             if not isinstance(document, dict) or not isinstance(document.get("files"), dict):
                 return {}
         return manifest
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return {}
 
 
@@ -154,9 +156,18 @@ def read_if_ours(out_dir: Path, rel: str, digest: str) -> bytes | None:
     return data if hashlib.sha256(data).hexdigest() == digest else None
 
 
+def named_as_ours(rel: str) -> bool:
+    """A name makecase gives the files it writes (a page's .pdf, .html or .png, the index,
+    pack.pdf): only such a file is ever removed, whatever a manifest lists, so a crafted
+    manifest cannot point a build at a person's notes or a .gitkeep with a known hash."""
+    name = PurePosixPath(rel).name
+    return not name.startswith(".") and PurePosixPath(rel).suffix in OUR_SUFFIXES
+
+
 def remove_if_ours(out_dir: Path, rel: str, digest: str) -> None:
-    """Remove a file makecase wrote (see read_if_ours), and the folders it leaves empty."""
-    if read_if_ours(out_dir, rel, digest) is not None:
+    """Remove a file makecase wrote (see read_if_ours and named_as_ours), and the folders it
+    leaves empty."""
+    if named_as_ours(rel) and read_if_ours(out_dir, rel, digest) is not None:
         os.unlink(out_dir / rel)
         _prune_empty_parents(out_dir, rel)
 

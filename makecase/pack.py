@@ -127,7 +127,8 @@ def _still_whole(choice: Choice, stamp: str | None, warnings: list[Problem]) -> 
     keeps are then still current)."""
     if not choice.partial:
         return None if warnings else stamp
-    return stamp if stamp is not None and read_manifest(choice.out_dir).get("fingerprint") == stamp else None
+    recorded = read_manifest(choice.out_dir).get("fingerprint")
+    return stamp if stamp is not None and isinstance(recorded, dict) and recorded.get("project") == stamp else None
 
 
 def _counted(progress: Callable[[Document, int, int], None] | None, total: int) -> Callable[[Document], None]:

@@ -21,8 +21,10 @@ How a kill at any moment leaves a complete set, old or new:
 Stale files are the previous manifest's files that this build neither makes nor keeps (a partial
 build keeps the rest of the pack, see pack.py). One is removed
 only if it is an ordinary file (not a symlink) inside the output folder, reached without
-following a symlink, and its bytes still match the SHA-256 the manifest recorded: so only files
-this tool wrote, never a file a person put there or a file a crafted manifest points at.
+following a symlink, named as makecase names its files (a .pdf, .html or .png, not hidden), and
+its bytes still match the SHA-256 the manifest recorded. A crafted manifest can still name a
+page-like file whose bytes its author knows (a copy of a built page, say), but never a person's
+notes, a .gitkeep or anything else that is not a page.
 
 This module is the sequence; journal.py holds the lock, the journal and the roll forward (steps
 1, 2, 4 and 5), and output_folder.py the rules for which paths may be written and which files
@@ -41,7 +43,8 @@ from typing import Iterator
 
 from .errors import Location, MakecaseError
 from .journal import locked, recover, roll_forward, write_journal
-from .output_folder import MANIFEST, STAGING_PREFIX, check_writable, file_entry, read_if_ours, read_manifest, safe_rel
+from .output_folder import (MANIFEST, STAGING_PREFIX, check_writable, file_entry, named_as_ours, read_if_ours,
+                            read_manifest, safe_rel)
 
 
 def publish(out_dir: Path, files: dict[str, bytes], keep: frozenset[str] | set[str] = frozenset()) -> list[Path]:
@@ -97,7 +100,7 @@ def _stale(out_dir: Path, keep: set[str]) -> list[dict]:
     stale = []
     for entry in entries:
         found = file_entry(entry)
-        if found is None or found[0] in keep:
+        if found is None or found[0] in keep or not named_as_ours(found[0]):
             continue
         if read_if_ours(out_dir, *found) is not None:
             stale.append({"path": found[0], "sha256": found[1]})

@@ -96,3 +96,34 @@ def test_a_build_that_warned_records_no_fingerprint(project, tmp_path):
     assert json.loads((project.root / "output" / "manifest.json").read_text())["fingerprint"] is None
     code, output, loaded = makecase("-C", str(project.root), "build")
     assert "warning" in output and "pydantic" in loaded  # warned again, not skipped silently
+
+
+def test_a_hand_edited_manifest_is_never_taken_as_built(built):
+    manifest_path = built / "output" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["documents"] = manifest["documents"][:1]  # one page dropped by hand
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+    code, output, loaded = makecase("-C", str(built), "build")
+    assert code == 0 and "pydantic" in loaded, output
+    assert len(json.loads(manifest_path.read_text())["documents"]) == 2  # written whole again
+
+
+def test_output_dir_in_makecase_yaml_however_written_is_where_the_quick_path_looks(project):
+    project.write("makecase.yaml", 'audiences: [gps]\noutput: {"dir" : elsewhere}\nlayout:\n  min_fill: 0\n')
+    code, output, _ = makecase("-C", str(project.root), "build", "-q", "--out", str(project.root / "output"))
+    code, output, loaded = makecase("-C", str(project.root), "build")
+    assert code == 0 and "pydantic" in loaded, output  # nothing built in elsewhere/ yet
+    assert (project.root / "elsewhere" / "gps.pdf").exists()
+    code, output, loaded = makecase("-C", str(project.root), "build")
+    assert loaded == [] and "elsewhere" in output
+
+
+def test_a_named_pipe_in_the_project_does_not_stop_a_build(project):
+    import os
+
+    project.write("makecase.yaml", "audiences: [gps]\n")
+    os.mkfifo(project.root / "notes")  # reading it would wait for a writer for ever
+    code, output, _ = makecase("-C", str(project.root), "build", "-q", "--format", "html")
+    assert code == 0, output
+    code, output, loaded = makecase("-C", str(project.root), "build", "-q", "--format", "html")
+    assert code == 0 and "pydantic" in loaded, output

@@ -376,3 +376,36 @@ def test_a_worker_returns_each_page_or_the_problem_that_stopped_it(tmp_path, mon
     assert kind == "problem" and "took more than" in problem.message
     kind, problems, _summary = answer({"partials/quote.html": "{% if %}"})
     assert kind == "error" and "Template syntax error" in problems[0].message
+
+
+def test_a_crafted_manifest_cannot_make_a_build_remove_a_persons_files(project, tmp_path):
+    """Stale files are removed only if named as makecase names its files, whatever a manifest
+    (say one committed in the output folder) lists with the right SHA-256."""
+    import hashlib
+    import json
+
+    import makecase
+
+    project.write("makecase.yaml", "audiences: [gps]\n")
+    out = tmp_path / "site"
+    (out / "docs").mkdir(parents=True)
+    mine = {"NOTES.md": b"my notes\n", ".gitkeep": b"", "docs/.gitkeep": b""}
+    for name, data in mine.items():
+        (out / name).write_bytes(data)
+    listed = {name: {"path": name, "sha256": hashlib.sha256(data).hexdigest()} for name, data in mine.items()}
+    (out / "manifest.json").write_text(json.dumps({"generator": "makecase", "documents": [
+        {"audience": "gone", "place": None, "files": listed}]}))
+    makecase.build(project.root, out=out, formats=["html"])
+    assert {name: (out / name).read_bytes() for name in mine} == mine
+    assert (out / "gps.html").exists()
+
+
+def test_a_manifest_nested_too_deeply_to_read_is_not_ours(project, tmp_path):
+    import makecase
+
+    project.write("makecase.yaml", "audiences: [gps]\n")
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "manifest.json").write_text("[" * 100_000)
+    report = makecase.build(project.root, out=out, formats=["html"])
+    assert [d.slug for d in report.documents] == ["gps"]

@@ -172,6 +172,9 @@ def test_merge_refuses_a_whole_build_a_missing_folder_and_its_own_input_as_outpu
     assert "holds a whole build, not a shard" in out and "nowhere' is not a folder" in out
     code, out = merged(places, two_shards, out=two_shards[0])
     assert code == 2 and "is one of the shard folders" in out, out
+    code, out = merged(places, two_shards, out=two_shards[1] / "pack")  # inside one: merged into itself
+    assert code == 2 and "or inside one" in out, out
+    assert not (two_shards[1] / "pack").exists()
 
 
 def test_merging_again_replaces_the_previous_pack(places, two_shards):
