@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import resources
-from .output_folder import MANIFEST, file_entry, read_if_ours, read_manifest
+from .output_folder import file_entry, read_if_ours, read_manifest
 from .versions import tool_versions
 
 PROJECT_FILE = "makecase.yaml"
@@ -34,6 +34,7 @@ MAX_BYTES = 256 * 1024 * 1024
 MAX_PROJECT_FILE = 1024 * 1024
 # Folders of version control and CI caches: never a build's input.
 NOT_INPUTS = {".git", ".hg", ".svn", ".cache"}
+READ_BY_NAME = {"content", "templates", "assets"}
 
 
 class Unusual(Exception):
@@ -74,8 +75,7 @@ def _add_folder(digest, folder: Path, name: str, skip: set[Path], counted: list[
             path = here / dirname
             if path.is_symlink():
                 raise Unusual(path)
-            if dirname in NOT_INPUTS or (path / "pyvenv.cfg").exists() or path.resolve() in skip \
-                    or _is_output(path):
+            if path.resolve() in skip or _not_an_input(path, top=here == folder):
                 continue
             kept.append(dirname)
         dirnames[:] = kept
@@ -93,14 +93,18 @@ def _add_folder(digest, folder: Path, name: str, skip: set[Path], counted: list[
             digest.update(hashlib.sha256(path.read_bytes()).digest())
 
 
-def _is_output(folder: Path) -> bool:
-    """A folder a makecase build wrote (its manifest says so): its files are outputs, not inputs."""
-    manifest = folder / MANIFEST
-    try:
-        with manifest.open("rb") as handle:
-            return b'"generator": "makecase' in handle.read(200)
-    except OSError:
+def _not_an_input(folder: Path, top: bool) -> bool:
+    """Version control and caches, a Python virtual environment, or a folder a makecase build
+    wrote (its manifest lists pages): never what a build reads. The folders a build reads by
+    name (content/, templates/, assets/) are always read, whatever they hold."""
+    if top and folder.name in READ_BY_NAME:
         return False
+    if folder.name in NOT_INPUTS:
+        return True
+    if (folder / "pyvenv.cfg").is_file() and ((folder / "bin").is_dir() or (folder / "Scripts").is_dir()):
+        return True
+    manifest = read_manifest(folder)
+    return str(manifest.get("generator", "")).startswith("makecase") and bool(manifest.get("documents"))
 
 
 def nothing_changed(project_dir: Path, out: Path | None) -> NothingChanged | None:

@@ -127,3 +127,24 @@ def test_a_named_pipe_in_the_project_does_not_stop_a_build(project):
     assert code == 0, output
     code, output, loaded = makecase("-C", str(project.root), "build", "-q", "--format", "html")
     assert code == 0 and "pydantic" in loaded, output
+
+
+def test_a_folder_dressed_as_an_output_or_a_virtual_environment_is_still_read(project):
+    """Only a real output folder (its manifest lists pages) or a real virtual environment is
+    left out; content/ is always read, so an edit there is always seen."""
+    project.write("makecase.yaml", "audiences: [gps]\n")
+    project.write("content/manifest.json", '{"generator": "makecase 0.2.0"}')
+    project.write(".brand/pyvenv.cfg", "")
+    code, output, _ = makecase("-C", str(project.root), "build", "-q", "--format", "html")
+    code, output, loaded = makecase("-C", str(project.root), "build", "-q", "--format", "html")
+    project.write(".brand/note.txt", "changed")
+    code, output, loaded = makecase("-C", str(project.root), "build")
+    assert code == 0 and "pydantic" in loaded, output
+    code, output, loaded = makecase("-C", str(project.root), "build")
+    assert loaded == [], output
+    project.write("content/notes.txt", "changed")
+    code, output, loaded = makecase("-C", str(project.root), "build")
+    assert "pydantic" in loaded, output
+    assert makecase("-C", str(project.root), "build")[2] == []
+    project.write(".brand/note.txt", "changed again")
+    assert "pydantic" in makecase("-C", str(project.root), "build")[2]
