@@ -25,7 +25,7 @@ from .fingerprint import fingerprint
 from .load import Project, load_project
 from .manifest import recorded_document, whole_pack
 from .messages import checked_ids
-from .output_folder import file_entry, read_if_ours, read_manifest
+from .output_folder import file_entry, is_plain_file, read_if_ours, read_manifest
 from .pack import write_documents
 from .publish import finish_interrupted
 from .render import Renderer
@@ -258,15 +258,26 @@ def read_files(shard: ShardFolder, briefing: Briefing, entry: dict, problems: Pr
             continue
         data = read_if_ours(shard.folder, *found)
         if data is None:
-            path = shard.folder / found[0]
-            changed = os.path.lexists(path)
-            problems.add(f"{quoted(path)} " + ("is not as the shard wrote it: its SHA-256 is not the one "
-                                                     "the shard's manifest records." if changed else "is missing."),
-                         hint=f"It was {'changed or cut short' if changed else 'removed'} after shard {shard.shard} "
-                              "was built (an upload or download that failed?). Build that shard again, then merge.")
+            message, hint = _unreadable(shard, found[0])
+            problems.add(message, hint=hint)
             continue
         files[fmt] = data
     return files
+
+
+def _unreadable(shard: ShardFolder, rel: str) -> tuple[str, str]:
+    """Why a shard's file cannot be taken, and what to do: missing, reached through a link, or
+    not the bytes the shard's manifest records."""
+    path = shard.folder / rel
+    if not os.path.lexists(path):
+        return (f"{quoted(path)} is missing.", f"It was removed after shard {shard.shard} was built (an "
+                "upload or download that failed?). Build that shard again, then merge.")
+    if not is_plain_file(shard.folder, rel):
+        return (f"{quoted(path)} is a symbolic link, or inside one: merge reads only files a shard wrote.",
+                "Copy the shard's folder as it was built (artifacts keep files, not links), then merge.")
+    return (f"{quoted(path)} is not as the shard wrote it: its SHA-256 is not the one the shard's manifest "
+            "records.", f"It was changed or cut short after shard {shard.shard} was built (an upload or "
+            "download that failed?). Build that shard again, then merge.")
 
 
 def tool_warnings(shards: list[ShardFolder]) -> list[Problem]:

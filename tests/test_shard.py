@@ -141,6 +141,18 @@ def test_merge_refuses_a_changed_or_missing_file_and_writes_nothing(places, two_
     assert not (places / "merged").exists()
 
 
+def test_merge_says_a_file_reached_through_a_link_is_a_link(places, two_shards, tmp_path):
+    page = two_shards[1] / "kirklees" / "pcn-leads.html"
+    copy = tmp_path / "elsewhere.html"
+    copy.write_bytes(page.read_bytes())  # the very bytes the shard wrote, now behind a link
+    page.unlink()
+    page.symlink_to(copy)
+    code, out = merged(places, two_shards)
+    assert code == 2 and "pcn-leads.html' is a symbolic link" in out, out
+    assert "SHA-256" not in out
+    assert not (places / "merged").exists()
+
+
 def test_merge_refuses_shards_of_other_content_than_the_project(places, two_shards):
     write(places, "content/places.yaml", WITH_LEEDS)
     code, out = merged(places, two_shards)
