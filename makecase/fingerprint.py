@@ -30,7 +30,7 @@ from .versions import tool_versions
 PROJECT_FILE = "makecase.yaml"
 # Past these the project folder is not one makecase keeps: take the ordinary path.
 MAX_FILES = 5000
-MAX_BYTES = 256 * 1024 * 1024
+MAX_BYTES = 64 * 1024 * 1024
 MAX_PROJECT_FILE = 1024 * 1024
 # Folders of version control and CI caches: never a build's input.
 NOT_INPUTS = {".git", ".hg", ".svn", ".cache"}

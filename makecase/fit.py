@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from weasyprint import CSS, HTML
+from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 
 from . import resources
@@ -148,7 +149,7 @@ class PageFitter:
         tall = CSS(string="@page { size: 210mm 2000mm !important; }", font_config=self.font_config)
         document = self._render(html, size, [tall])
         page_box = _page_box(document)
-        bottom = max((_bottom(child) for child in page_box.descendants() if child is not page_box),
+        bottom = max((_bottom(box) for box in _content_boxes(page_box)),
                      default=0)
         # Height used on the tall sheet, less the A4 content height (page height less margins).
         top_margin = page_box.margin_top + page_box.padding_top + page_box.border_top_width
@@ -173,10 +174,19 @@ def _bottom(box) -> float:
 
 
 def _unused_px(document) -> float:
-    """Height between the lowest box on the (first) page and the bottom of its content area."""
+    """Height between the lowest box of the (first) page's content and the bottom of its content
+    area (a template's page margin boxes, such as a page number, sit outside it: not counted)."""
     page_box = _page_box(document)
-    bottom = max((_bottom(child) for child in page_box.descendants() if child is not page_box), default=0)
+    bottom = max((_bottom(box) for box in _content_boxes(page_box)), default=0)
     return page_box.content_box_y() + page_box.height - bottom
+
+
+def _content_boxes(page_box):
+    """Every box of the page's content: the document's boxes, not the page's margin boxes."""
+    for child in page_box.children:
+        if not isinstance(child, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+            yield child
+            yield from child.descendants()
 
 
 def _column_hole(document) -> tuple[str | None, float, float]:

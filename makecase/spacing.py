@@ -99,15 +99,22 @@ def _gap(box, parent_classes: tuple[str, ...]) -> Gap:
 
 
 def _stacked(box) -> list:
-    """The children laid out one under the other, or [] when they are not (lines of text,
-    flex items: moving those apart would change the text)."""
-    if isinstance(box, (boxes.FlexContainerBox, boxes.LineBox, boxes.InlineBox)) \
-            or not isinstance(box, boxes.ParentBox):
+    """The children laid out one under the other, or [] when they are not (lines of text, flex
+    and grid items, columns of a multi-column block: moving those apart would change the page)."""
+    if isinstance(box, (boxes.FlexContainerBox, boxes.GridContainerBox, boxes.LineBox, boxes.InlineBox)) \
+            or not isinstance(box, boxes.ParentBox) or _multi_column(box):
         return []
+    if isinstance(box, boxes.PageBox):  # the document, not the page's margin boxes or footnotes
+        return [child for child in box.children if not isinstance(child, (boxes.MarginBox, boxes.FootnoteAreaBox))]
     children = [child for child in box.children if child.is_in_normal_flow()]
     if any(isinstance(child, (boxes.LineBox, boxes.InlineLevelBox)) for child in children):
         return []
     return children
+
+
+def _multi_column(box) -> bool:
+    style = getattr(box, "style", None)
+    return style is not None and (style["column_width"] != "auto" or style["column_count"] != "auto")
 
 
 def _bottom(box) -> float:

@@ -350,3 +350,20 @@ def test_both_columns_run_down_to_the_footer(default_pages, audience):
         ends.append((rule - (height // 4 + box[3])) * MM_PER_PX)
     assert min(ends) < 9, f"{audience}: neither column reaches the footer ({ends} mm above it)"
     assert max(ends) < 18, f"{audience}: one column stops {max(ends):.0f} mm above the footer"
+
+
+def test_a_template_with_a_page_number_a_grid_and_columns_still_gets_a_full_page(project, tmp_path):
+    """The fit stage spaces out only blocks that stack: a grid, a multi-column block and the
+    page's margin boxes (a page number) are left as laid out, and do not count as content."""
+    project.write("makecase.yaml", "audiences: [gps]\nbrand:\n  extra_css: extra.css\n")
+    project.write("extra.css", """
+        @page { @bottom-center { content: "Page " counter(page); font-size: 8pt; } }
+        .story-did { columns: 2; }
+        .figures ul { display: grid; grid-template-columns: 1fr 1fr; }
+        """)
+    report = makecase.build(project.root, out=tmp_path / "o", formats=["pdf"])
+    [document] = report.documents
+    assert 90 <= document.fill <= 100
+    page = Page(tmp_path / "o" / "gps.pdf")
+    assert len(page.pdf) == 1 and not page.chars_outside()
+    assert "Page 1" in pdf_text(tmp_path / "o" / "gps.pdf")
