@@ -130,7 +130,6 @@ class PageGaps:
     def __init__(self, page_box) -> None:
         self.page_box = page_box
         self._children: dict[int, list] = {}
-        self._gaps: dict[int, Gap] = {}
         self.columns = {}
         for box in page_box.descendants():
             for name in COLUMNS:
