@@ -43,13 +43,28 @@ def best(times: list[float]) -> str:
     return f"best {min(times):.1f} s" + (f" (of {len(times)})" if len(times) > 1 else "")
 
 
+def machine() -> str:
+    """The machine the figures were measured on, for the first line of a benchmark's output."""
+    return (f"machine: {platform.platform()}, Python {platform.python_version()}, "
+            f"{len(os.sched_getaffinity(0))} CPUs available")
+
+
+def partnership_project(folder: Path, places: int) -> int:
+    """A partnership's project of `places` places x the AUDIENCES; returns how many pages it has."""
+    (folder / "content").mkdir(parents=True)
+    (folder / "makecase.yaml").write_text(
+        "partnership:\n  name: Benchmark partnership\naudiences: [" + ", ".join(AUDIENCES) + "]\n")
+    (folder / "content" / "places.yaml").write_text("places:\n" + "".join(
+        f"  - id: place-{i:02d}\n    name: Place {i:02d}\n" for i in range(places)))
+    return places * len(AUDIENCES)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--places", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
-    print(f"machine: {platform.platform()}, Python {platform.python_version()}, "
-          f"{len(os.sched_getaffinity(0))} CPUs available")
+    print(machine())
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -62,12 +77,7 @@ def main() -> None:
         print(f"(b) default pack, nothing changed: {best(again)}")
 
         partnership = root / "partnership"
-        (partnership / "content").mkdir(parents=True)
-        (partnership / "makecase.yaml").write_text(
-            "partnership:\n  name: Benchmark partnership\naudiences: [" + ", ".join(AUDIENCES) + "]\n")
-        (partnership / "content" / "places.yaml").write_text("places:\n" + "".join(
-            f"  - id: place-{i:02d}\n    name: Place {i:02d}\n" for i in range(args.places)))
-        pages = args.places * len(AUDIENCES)
+        pages = partnership_project(partnership, args.places)
         results = {}
         for jobs in ("1", "2"):
             times = [build(partnership, root / f"big-{jobs}-{r}", "--jobs", jobs) for r in range(args.rounds)]

@@ -12,15 +12,13 @@ build. Machines here are shared and noisy: run it more than once.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench_pack import AUDIENCES, digests
+from bench_pack import AUDIENCES, digests, machine, partnership_project
 
 
 def makecase(project: Path, *args: str) -> float:
@@ -36,18 +34,12 @@ def main() -> None:
     parser.add_argument("--shards", type=int, default=2)
     parser.add_argument("--jobs", default="2", help="--jobs for each build (a runner's CPUs)")
     args = parser.parse_args()
-    print(f"machine: {platform.platform()}, Python {platform.python_version()}, "
-          f"{len(os.sched_getaffinity(0))} CPUs available")
+    print(machine())
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         project = root / "partnership"
-        (project / "content").mkdir(parents=True)
-        (project / "makecase.yaml").write_text(
-            "partnership:\n  name: Benchmark partnership\naudiences: [" + ", ".join(AUDIENCES) + "]\n")
-        (project / "content" / "places.yaml").write_text("places:\n" + "".join(
-            f"  - id: place-{i:02d}\n    name: Place {i:02d}\n" for i in range(args.places)))
-        pages = args.places * len(AUDIENCES)
+        pages = partnership_project(project, args.places)
         print(f"{args.places} places x {len(AUDIENCES)} audiences ({pages} pages), --jobs {args.jobs}")
 
         whole = makecase(project, "build", "-q", "--jobs", args.jobs, "--out", str(root / "whole"))
