@@ -23,7 +23,8 @@ from .load import Project
 from .manifest import file_record, manifest_for
 from .pictures import page_thumbnail, pdf_pages, png_size
 from .output_folder import MANIFEST, file_entry, read_if_ours, read_manifest
-from .render import Renderer
+from .render import Renderer, briefing_data
+from .template_data import plain_data
 from .standalone import active_parts
 from .watch import TimeLimit, time_limit
 
@@ -175,9 +176,7 @@ def index_page(project: Project, documents: list[Document], renderer: Renderer,
     groups = index_entries(documents)
     try:
         with time_limit(project.limits.layout_seconds):
-            index = renderer.render_index(documents=documents, groups=groups,
-                                          pack_pdf=pack_pdf, title=pack_title(project), project=project,
-                                          brand=full_brand(project.settings.brand))
+            index = renderer.render_index(**index_values(project, documents, groups, pack_pdf))
     except TimeLimit:
         raise MakecaseError.single(
             f"Making the index page took more than {project.limits.layout_seconds} s.", key=INDEX,
@@ -189,6 +188,30 @@ def index_page(project: Project, documents: list[Document], renderer: Renderer,
             f"The index page would run or load something: {', '.join(found[:3])}.", key=INDEX,
             hint="A project template (templates/index.html) adds it: remove it from the template.")
     return index
+
+
+def index_values(project: Project, documents: list[Document], groups, pack_pdf: dict | None) -> dict:
+    """What templates/index.html is handed: plain data only (template_data.py), never the
+    Project or a Document, whose paths and methods a project template could use."""
+    data = {id(d): document_data(d) for d in documents}
+    return {
+        "documents": [data[id(d)] for d in documents],
+        "groups": [[plain_data(place), [{"document": data[id(e.document)], "thumbnail": e.thumbnail,
+                                    "width": e.width, "height": e.height} for e in entries]]
+                   for place, entries in groups],
+        "pack_pdf": plain_data(pack_pdf),
+        "title": pack_title(project),
+        "project": {"settings": plain_data(project.settings)},
+        "brand": plain_data(full_brand(project.settings.brand)),
+    }
+
+
+def document_data(document: Document) -> dict:
+    """A built briefing as the index sees it: the page's data, its files' sizes and measures."""
+    return {"briefing": briefing_data(document.briefing),
+            "files": {fmt: len(content) for fmt, content in document.files.items()},
+            "body_size": document.body_size, "fill": document.fill, "words": document.words,
+            "pages": document.pages}
 
 
 def _id(place: object) -> str | None:

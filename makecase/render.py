@@ -8,6 +8,7 @@ own templates/ folder, as MkDocs's custom_dir does.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import os
 import re
 from functools import cached_property
@@ -25,7 +26,8 @@ from .errors import MakecaseError
 from .project import Project
 from .mdtext import markdown_to_html
 from .qr import qr_svg
-from .templating import make_environment, template_errors
+from .template_data import plain_data
+from .templating import make_environment, render_bounded, template_errors
 
 Medium = Literal["print", "screen"]
 
@@ -93,6 +95,7 @@ class Renderer:
         self.env.filters["breakable_url"] = breakable_url
         self.env.filters["qr"] = qr_svg
         self.env.filters["favicon"] = favicon
+        self.env.filters["month_year"] = month_year
 
     def _css(self, name: str) -> str:
         with template_errors(name):
@@ -134,17 +137,29 @@ class Renderer:
         """The page as HTML. pdf_href links the screen version to its PDF, when one is built."""
         with template_errors("briefing.html"):
             template = self.env.get_template("briefing.html")
-            return template.render(
-                b=briefing,
+            return render_bounded(template, dict(
+                b=briefing_data(briefing),
                 medium=medium,
                 pdf_href=pdf_href,
                 css=Markup(self._stylesheets[medium]),
                 logo_src=self._logo(medium),
                 version=__version__,
-            )
+            ))
 
     def render_index(self, **values) -> str:
-        """The page listing every briefing of a build."""
+        """The page listing every briefing of a build. values: plain data only (template_data)."""
         with template_errors("index.html"):
-            return self.env.get_template("index.html").render(version=__version__,
-                                                              logo_src=self._logo("screen"), **values)
+            return render_bounded(self.env.get_template("index.html"),
+                                  dict(version=__version__, logo_src=self._logo("screen"), **values))
+
+
+def briefing_data(briefing: Briefing) -> dict:
+    """The Briefing as a template sees it: plain data, with the names of its files."""
+    data = plain_data(briefing)
+    data["file_names"] = {fmt: briefing.file_name(fmt) for fmt in ("pdf", "html", "png", "thumb")}
+    return data
+
+
+def month_year(iso_date: str) -> str:
+    """'2026-11-28' as 'November 2026' (templates get dates as ISO text)."""
+    return dt.date.fromisoformat(str(iso_date)).strftime("%B %Y")

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import jinja2
 import jinja2.bccache
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
 
 from .contain import read_text_contained
 from .errors import Location, MakecaseError, shown
@@ -34,7 +35,7 @@ from .limits import Limits
 MAX_REPEAT = 10_000  # the longest string or list `*` may build in a template
 MAX_POWER = 64
 MAX_ARGUMENT = 1_000_000  # the longest string or list a template may pass to a macro or function
-MAX_WIDTH = 10_000  # the largest number a width-taking filter (center, indent, format...) may get
+MAX_WIDTH = 1_000  # the largest number a width-taking filter (center, indent, format...) may get
 WIDTH_FILTERS = ("center", "indent", "wordwrap", "truncate", "format", "batch", "slice", "filesizeformat")
 
 
@@ -57,12 +58,61 @@ class ContainedLoader(jinja2.FileSystemLoader):
         raise jinja2.TemplateNotFound(template)
 
 
-class Sandbox(SandboxedEnvironment):
-    """The sandbox, with `*` and `**` bounded too (the default sandbox lets them run freely)."""
+# What a template may read attributes of: the plain data it is handed (template_data.py) and
+# Jinja's own helpers (loop, namespace(), cycler(), joiner(), macros). Nothing else, whatever
+# a future context holds: an allow-list, not the default sandbox's deny-list.
+PLAIN_TYPES = (str, Markup, int, float, bool, type(None), list, tuple, dict)
+JINJA_TYPES = (jinja2.runtime.LoopContext, jinja2.utils.Namespace, jinja2.utils.Cycler,
+               jinja2.utils.Joiner, jinja2.runtime.Macro, jinja2.runtime.Undefined)
+# `'%300000000d' % 1` or `'{:>300000000}'.format(1)` builds 300 MB: no width past MAX_WIDTH,
+# and none taken from the arguments (`%*d`, `{:>{}}`).
+PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(\*|\d+)?(?:\.(\*|\d+))?")
+FORMAT_SPEC = re.compile(r"\{[^{}]*?[:!]([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}")
 
-    intercepted_binops = frozenset(["*", "**"])
+
+def too_wide(fmt: str) -> bool:
+    """True if a % or str.format format string asks for a width or precision past MAX_WIDTH."""
+    numbers = [n for match in PERCENT_SPEC.finditer(fmt) for n in match.groups() if n]
+    for match in FORMAT_SPEC.finditer(fmt):
+        if "{" in match.group(1):
+            return True
+        numbers += re.findall(r"\d+", match.group(1))
+    return any(n == "*" or int(n) > MAX_WIDTH for n in numbers)
+
+
+MAX_OUTPUT = 32 * 1024 * 1024  # characters one template may write (a page is about 200 KB)
+
+
+class Sandbox(ImmutableSandboxedEnvironment):
+    """The sandbox as an allow-list: attributes of plain data only, no mutation, and `*`, `**`,
+    `%`, str.format and every width-taking filter bounded."""
+
+    intercepted_binops = frozenset(["*", "**", "%"])
+
+    def is_safe_attribute(self, obj, attr, value):
+        if type(obj) not in PLAIN_TYPES and not isinstance(obj, JINJA_TYPES):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def getattr(self, obj, attribute):
+        # A dict's key before its method: a field named `items` or `values` reads as the field.
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+    def wrap_str_format(self, value):
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None and too_wide(str(value.__self__)):
+            def refused(*args, **kwargs):
+                raise jinja2.sandbox.SecurityError(
+                    f"str.format may not take widths above {MAX_WIDTH:,} or widths from its arguments")
+            return refused
+        return wrapped
 
     def call_binop(self, context, operator, left, right):
+        if operator == "%" and isinstance(left, str) and too_wide(left):
+            raise jinja2.sandbox.SecurityError(f"% formatting may not take widths above {MAX_WIDTH:,} "
+                                               "or widths from its arguments")
         if operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_POWER:
             raise jinja2.sandbox.SecurityError(f"a power above {MAX_POWER} is not allowed in templates")
         if operator == "*":
@@ -88,13 +138,40 @@ def _bounded(name: str, function):
         for value in (*args[1:], *kwargs.values()):
             if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_WIDTH:
                 raise jinja2.sandbox.SecurityError(f"the {name} filter may not take numbers above {MAX_WIDTH:,}")
-        if name == "format" and args and isinstance(args[0], str) and re.search(r"%[-+ #0]*(\d{5,}|\.\d{5,})", args[0]):
+        if name == "format" and args and isinstance(args[0], str) and too_wide(args[0]):
             raise jinja2.sandbox.SecurityError(f"the format filter may not take widths above {MAX_WIDTH:,}")
         return function(*args, **kwargs)
 
     for attribute in ("jinja_pass_arg",):  # keep Jinja's context/eval-context markers
         if hasattr(function, attribute):
             setattr(bounded, attribute, getattr(function, attribute))
+    return bounded
+
+
+MAX_RANGE = 10_000  # range() in a template (Jinja's sandbox allows 100,000)
+
+
+def bounded_range(*args: int) -> range:
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise jinja2.sandbox.SecurityError(f"range() in a template may give at most {MAX_RANGE:,} numbers")
+    return numbers
+
+
+def _bounded_join(join):
+    """join, refusing to build a text longer than a template may write."""
+
+    def bounded(eval_ctx, value, d="", attribute=None):
+        items, size = [], 0
+        for item in value:
+            items.append(item)
+            size += len(str(item)) if not isinstance(item, str) else len(item)
+            if size > MAX_OUTPUT:
+                raise jinja2.sandbox.SecurityError(
+                    f"a template may write at most {MAX_OUTPUT // (1024 * 1024)} million characters")
+        return join(eval_ctx, items, d, attribute)
+
+    bounded.jinja_pass_arg = join.jinja_pass_arg
     return bounded
 
 
@@ -129,8 +206,25 @@ def make_environment(template_dirs: list[Path], roots: list[Path], limits: Limit
     )
     for name in WIDTH_FILTERS:
         env.filters[name] = _bounded(name, env.filters[name])
+    env.globals["range"] = bounded_range
+    env.filters["join"] = _bounded_join(env.filters["join"])
     env.globals.pop("lipsum", None)  # generates text by the megabyte on request; no page needs it
     return env
+
+
+def render_bounded(template: jinja2.Template, context: dict) -> str:
+    """The template's text, stopped as soon as it passes MAX_OUTPUT characters (not after a loop
+    has filled memory)."""
+    parts, size = [], 0
+    pieces = template.generate(context)
+    for part in pieces:
+        size += len(part)
+        if size > MAX_OUTPUT:
+            # Thrown in where the template stands, so the error names its file and line.
+            pieces.throw(jinja2.sandbox.SecurityError(
+                f"a template may write at most {MAX_OUTPUT // (1024 * 1024)} million characters"))
+        parts.append(part)
+    return "".join(parts)
 
 
 @contextmanager

@@ -390,7 +390,7 @@ def test_a_template_that_loops_for_ever_is_stopped_by_the_time_limit(tmp_path, m
     monkeypatch.setattr(makecase.load, "limits_for", lambda settings: Limits(layout_seconds=0.2))
     root = tmp_path / "project"
     make(root, tmp_path, {"templates/partials/quote.html":
-                          "{% for i in range(99999) %}{% for j in range(99999) %}.{% endfor %}{% endfor %}"})
+                          "{% for i in range(9999) %}{% for j in range(9999) %}{% for k in range(9999) %}{% endfor %}{% endfor %}{% endfor %}"})
     result = CliRunner().invoke(cli, ["-C", str(root), "build", "-a", "gps", "-f", "html"])
     assert result.exit_code == 2, result.output
     assert "took more than" in result.output
