@@ -19,11 +19,11 @@ from pathlib import Path
 from weasyprint import HTML
 
 import makecase
-from makecase.compose import briefings_for
-from makecase.fetch import ProjectOnlyFetcher
-from makecase.load import load_project
-from makecase.fit import PageFitter
-from makecase.render import Renderer, file_uri
+from makecase.page.compose import briefings_for
+from makecase.page.fetch import ProjectOnlyFetcher
+from makecase.load.loader import load_project
+from makecase.page.fit import PageFitter
+from makecase.page.render import Renderer, file_uri
 
 
 def main() -> None:

@@ -22,10 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from makecase.combine import PackPage, combine
-from makecase.load import load_project
-from makecase.pack_outputs import pack_info
-from makecase.pdfcheck import check_pack_pdf
+from makecase.pack.combine import PackPage, combine
+from makecase.load.loader import load_project
+from makecase.pack.outputs import pack_info
+from makecase.check.pdf import check_pack_pdf
 
 AUDIENCES = ["ics-leads", "commissioners", "trust-executives", "gps", "pcn-leads"]
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-from makecase.scaffold import init_project
+from makecase.cli.scaffold import init_project
 
 
 def main() -> None:

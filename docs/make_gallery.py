@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import makecase
-from makecase.pictures import page_png
+from makecase.page.pictures import page_png
 
 GALLERY = Path(__file__).resolve().parent / "gallery"
 DPI = 80  # about 660 x 935 pixels: readable headings, small files

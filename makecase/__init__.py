@@ -8,21 +8,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import MakecaseError
-from .version import __version__
+from makecase.errors import MakecaseError
+from makecase.version import __version__
 
 if TYPE_CHECKING:
-    from .load import load_project
-    from .pack import build
+    from makecase.load.loader import load_project
+    from makecase.pack.build import build
 
 __all__ = ["MakecaseError", "build", "load_project", "__version__"]
 
 
 def __getattr__(name: str) -> Any:
     if name == "build":
-        from .pack import build
+        from makecase.pack.build import build
         return build
     if name == "load_project":
-        from .load import load_project
+        from makecase.load.loader import load_project
         return load_project
     raise AttributeError(f"module 'makecase' has no attribute {name!r}")

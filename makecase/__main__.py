@@ -1,3 +1,3 @@
-from .cli import main
+from makecase.cli.commands import main
 
 main()

@@ -12,7 +12,7 @@ import os
 import stat
 from pathlib import Path
 
-from .errors import Location, MakecaseError
+from makecase.errors import Location, MakecaseError
 
 
 def is_inside(path: Path, roots: list[Path]) -> bool:

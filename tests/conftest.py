@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import makecase
-from makecase.build_report import BuildReport
+from makecase.pack.report import BuildReport
 
 REPO = Path(__file__).resolve().parents[1]
 AUDIENCE_IDS = ["ics-leads", "commissioners", "trust-executives", "senior-clinicians", "gps", "pcn-leads"]
@@ -20,7 +20,7 @@ AUDIENCE_IDS = ["ics-leads", "commissioners", "trust-executives", "senior-clinic
 def invoke(*args) -> tuple[int, str]:
     """Run `makecase ARGS` as a person would; exit code and everything printed (click 8.2+ puts
     stderr in the output too)."""
-    from makecase.cli import cli
+    from makecase.cli.commands import cli
 
     result = CliRunner().invoke(cli, [str(a) for a in args])
     return result.exit_code, result.output

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import AUDIENCE_IDS
-from makecase.axecheck import AxeRunner
+from makecase.check.axe import AxeRunner
 
 
 @pytest.fixture(scope="session")

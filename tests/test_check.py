@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from makecase import plain
-from makecase.check import check, check_html, print_report
-from makecase.cli import cli
+from makecase.text import plain_english as plain
+from makecase.check.run import check, check_html, print_report
+from makecase.cli.commands import cli
 
 # A page made to fail the plain-English, freshness and example-value checks at once.
 SETTINGS = """
@@ -165,7 +165,7 @@ def test_reading_ease_and_age_against_the_settings(failing):
 
 
 def test_page_fill_where_the_layout_measures_it(tmp_path, monkeypatch):
-    import makecase.check as check_module
+    import makecase.check.run as check_module
 
     real = check_module.make_documents
 

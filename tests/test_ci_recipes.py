@@ -15,8 +15,8 @@ import yaml
 from click.testing import CliRunner
 
 from conftest import REPO
-from makecase.cli import cli
-from makecase.shard import parse_shard
+from makecase.cli.commands import cli
+from makecase.pack.shard import parse_shard
 
 GITHUB = REPO / "examples" / "github-actions" / "build-pack.yml"
 GITLAB = REPO / "examples" / "gitlab-ci" / ".gitlab-ci.yml"

@@ -8,10 +8,10 @@ import re
 import pytest
 
 from conftest import AUDIENCE_IDS, pdf_text, squash
-from makecase import plain
-from makecase.compose import compose
-from makecase.load import load_project
-from makecase.render import Renderer
+from makecase.text import plain_english as plain
+from makecase.page.compose import compose
+from makecase.load.loader import load_project
+from makecase.page.render import Renderer
 from test_sources import report_text
 
 # Abbreviations a reader needs no expansion for (NHS content style).

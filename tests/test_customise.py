@@ -9,7 +9,7 @@ import pytest
 
 import makecase
 from conftest import REPO, invoke, pdf_text, squash
-from makecase.schema import schemas
+from makecase.cli.schema import schemas
 
 LOGO = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="60">'
         '<rect width="200" height="60" fill="#6A1B9A"/></svg>')

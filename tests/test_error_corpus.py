@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from makecase.cli import cli
+from makecase.cli.commands import cli
 
 CORPUS = Path(__file__).parent / "errors"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())

@@ -10,7 +10,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from makecase.cli import cli
+from makecase.cli.commands import cli
 
 GOOD_EVIDENCE = """
     evidence:
@@ -165,12 +165,12 @@ def test_python_tags_in_yaml_are_refused(project, tmp_path):
 
 
 def test_debug_flag_shows_traceback_for_internal_errors(project, monkeypatch):
-    import makecase.checks
+    import makecase.load.crosschecks
 
     def boom(*args, **kwargs):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(makecase.checks, "check_references", boom)
+    monkeypatch.setattr(makecase.load.crosschecks, "check_references", boom)
     code, out = run(project.root, "validate")
     assert code == 70 and "internal error" in out and "Traceback" not in out
     result = CliRunner().invoke(cli, ["-C", str(project.root), "--debug", "validate"])

@@ -7,8 +7,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import invoke
-from makecase.cli import cli
-from makecase.scaffold import init_project
+from makecase.cli.commands import cli
+from makecase.cli.scaffold import init_project
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def test_a_line_of_the_packaged_content_is_named_one_way_everywhere(partnership)
     """list, explain and check's findings (text and JSON) name a packaged line alike."""
     from makecase import resources
     from makecase.errors import Location
-    from makecase.findings import WARNING, Finding
+    from makecase.check.findings import WARNING, Finding
 
     _, listed = invoke("-C", partnership, "list", "levers", "active-travel")
     _, explained = invoke("-C", partnership, "explain", "ics-leads")

@@ -18,7 +18,7 @@ import pytest
 # Runs the CLI as `makecase` would, then says which heavy libraries the process loaded.
 RUN = textwrap.dedent("""
     import sys
-    from makecase.cli import cli
+    from makecase.cli.commands import cli
     try:
         cli(sys.argv[1:], prog_name="makecase")
     except SystemExit as done:

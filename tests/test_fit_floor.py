@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from makecase.fit import DoesNotFit, PageFitter
-from makecase.settings import Layout
+from makecase.page.fit import DoesNotFit, PageFitter
+from makecase.load.settings import Layout
 
 TOO_LONG = "<html><body>" + "<p>Walking groups meet every week in every park.</p>" * 400 + "</body></html>"
 SHORT = "<html><body><p>Walking groups meet every week.</p></body></html>"

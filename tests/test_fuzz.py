@@ -18,10 +18,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from makecase.compose import compose
+from makecase.page.compose import compose
 from makecase.errors import MakecaseError
-from makecase.load import load_project
-from makecase.render import Renderer
+from makecase.load.loader import load_project
+from makecase.page.render import Renderer
 
 # (file, YAML with a {value} slot): one entry per text field a page shows, overriding the
 # packaged item the GP page uses, so each value reaches the page.
@@ -168,7 +168,7 @@ def check_css_case(root: Path, css: str) -> None:
         return
     html = Renderer(project).render_html(compose(project, project.audiences["gps"]), "screen")
     assert html.lower().count("</style") == 1, css
-    from makecase.standalone import active_parts
+    from makecase.page.standalone import active_parts
 
     assert not active_parts(html), (css, active_parts(html))
 

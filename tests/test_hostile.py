@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from makecase.cli import cli
+from makecase.cli.commands import cli
 
 OUTSIDE_TEXT = "SECRET-OUTSIDE-THE-PROJECT"
 
@@ -341,10 +341,10 @@ def test_the_default_pack_builds_without_warnings(tmp_path):
 
 
 def test_a_page_that_takes_too_long_to_lay_out_is_stopped_with_a_clear_error(tmp_path, monkeypatch):
-    import makecase.load
+    import makecase.load.loader
     from makecase.limits import Limits
 
-    monkeypatch.setattr(makecase.load, "limits_for", lambda settings: Limits(layout_seconds=0.001))
+    monkeypatch.setattr(makecase.load.loader, "limits_for", lambda settings: Limits(layout_seconds=0.001))
     result = CliRunner().invoke(cli, ["-C", str(tmp_path), "build", "-a", "gps", "-f", "pdf"])
     assert result.exit_code == 2, result.output
     assert "took more than" in result.output and "limits.layout_seconds" in result.output
@@ -384,10 +384,10 @@ def test_init_into_an_unwritable_folder_is_a_clear_error(tmp_path):
 
 
 def test_a_template_that_loops_for_ever_is_stopped_by_the_time_limit(tmp_path, monkeypatch):
-    import makecase.load
+    import makecase.load.loader
     from makecase.limits import Limits
 
-    monkeypatch.setattr(makecase.load, "limits_for", lambda settings: Limits(layout_seconds=0.2))
+    monkeypatch.setattr(makecase.load.loader, "limits_for", lambda settings: Limits(layout_seconds=0.2))
     root = tmp_path / "project"
     make(root, tmp_path, {"templates/partials/quote.html":
                           "{% for i in range(9999) %}{% for j in range(9999) %}{% for k in range(9999) %}{% endfor %}{% endfor %}{% endfor %}"})

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import AUDIENCE_IDS, link_uris, pdf_text, squash
 import makecase
-from makecase.load import load_project
+from makecase.load.loader import load_project
 
 A4_POINTS = (595.28, 841.89)
 
@@ -247,7 +247,7 @@ def test_two_clean_builds_make_byte_identical_files_whatever_the_number_of_jobs(
 def test_build_prints_each_page_as_it_is_done_or_only_the_summary_or_json(pack_dir, tmp_path):
     from click.testing import CliRunner
 
-    from makecase.cli import cli
+    from makecase.cli.commands import cli
 
     def run(*args):
         result = CliRunner().invoke(cli, ["-C", str(tmp_path), "build", "--out", str(pack_dir),
@@ -351,11 +351,11 @@ def test_a_damaged_manifest_from_an_earlier_build_is_not_a_crash(tmp_path):
 
 def test_a_worker_returns_each_page_or_the_problem_that_stopped_it(tmp_path, monkeypatch):
     """What one --jobs worker process sends back, run here in-process so each answer is seen."""
-    import makecase.load
-    from makecase import workers
+    import makecase.load.loader
+    from makecase.pack import workers
     from makecase.limits import Limits
-    from makecase.load import load_project
-    from makecase.pack import make_document
+    from makecase.load.loader import load_project
+    from makecase.pack.build import make_document
 
     def answer(templates: dict[str, str], seconds: float = 60) -> tuple:
         root = tmp_path / str(len(list(tmp_path.iterdir())))
@@ -363,7 +363,7 @@ def test_a_worker_returns_each_page_or_the_problem_that_stopped_it(tmp_path, mon
             (root / "templates" / name).parent.mkdir(parents=True, exist_ok=True)
             (root / "templates" / name).write_text(text, encoding="utf-8")
         root.mkdir(exist_ok=True)
-        monkeypatch.setattr(makecase.load, "limits_for", lambda settings: Limits(layout_seconds=seconds))
+        monkeypatch.setattr(makecase.load.loader, "limits_for", lambda settings: Limits(layout_seconds=seconds))
         workers.start_worker(load_project(root), ("html",), make_document)
         return workers.make_in_worker("gps", None, ("html",), frozenset())
 

@@ -15,11 +15,11 @@ import pytest
 
 from conftest import AUDIENCE_IDS, pdf_text, squash
 import makecase
-from makecase import plain
-from makecase.compose import compose
-from makecase.load import load_project
-from makecase.pdfcheck import check_pack_pdf
-from makecase.pdftags import read
+from makecase.text import plain_english as plain
+from makecase.page.compose import compose
+from makecase.load.loader import load_project
+from makecase.check.pdf import check_pack_pdf
+from makecase.check.pdftags import read
 
 # Not in alphabetical order, so the tests see places.yaml's order, not a sorted one.
 PLACES = "places:\n  - id: york\n    name: York\n  - id: leeds\n    name: Leeds\n"
@@ -91,7 +91,7 @@ def content_titles(default_pack):
 def test_pack_pdf_passes_the_tag_checks_a_page_pdf_passes(places_pack):
     root, out = places_pack
     project = load_project(root)
-    from makecase.render import Renderer
+    from makecase.page.render import Renderer
 
     renderer = Renderer(project)
     documents = manifest_of(out)["documents"]
@@ -132,7 +132,7 @@ def test_pages_joined_without_renumbering_fail_the_pack_check(places_pack):
 
 
 def test_pack_pdf_is_the_same_bytes_from_the_same_pages(places_pack, tmp_path):
-    from makecase.combine import PackInfo, PackPage, combine
+    from makecase.pack.combine import PackInfo, PackPage, combine
 
     _, out = places_pack
     pages = [PackPage((out / d["files"]["pdf"]["path"]).read_bytes(), d["audience"], d["place"], d["title"])

@@ -18,8 +18,8 @@ import zxingcpp
 
 import makecase
 from conftest import AUDIENCE_IDS, pdf_text, squash
-from makecase.contrast import ratio
-from makecase.load import load_project
+from makecase.load.contrast import ratio
+from makecase.load.loader import load_project
 
 DPI = 200
 MM_PER_PX = 25.4 / DPI

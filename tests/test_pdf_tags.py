@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import AUDIENCE_IDS, squash
-from makecase import plain
-from makecase.cli import cli
-from makecase.pdfcheck import check_pdf
-from makecase.pdftags import read
+from makecase.text import plain_english as plain
+from makecase.cli.commands import cli
+from makecase.check.pdf import check_pdf
+from makecase.check.pdftags import read
 
 LOGO = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="60">'
         '<rect width="200" height="60" fill="#6A1B9A"/></svg>')

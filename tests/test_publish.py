@@ -11,10 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 import makecase
-from makecase import journal, output_folder
-from makecase.cli import cli
-from makecase.journal import JOURNAL, locked
-from makecase.publish import publish
+from makecase.output import journal
+from makecase.output import folder as output_folder
+from makecase.cli.commands import cli
+from makecase.output.journal import JOURNAL, locked
+from makecase.output.publish import publish
 
 
 def manifest_for(files: dict[str, bytes]) -> bytes:
@@ -153,7 +154,7 @@ def test_a_path_that_is_not_a_file_inside_the_output_folder_is_refused(tmp_path,
 
 
 def test_a_journal_naming_the_staging_folder_itself_moves_nothing(tmp_path):
-    from makecase.output_folder import STAGING_PREFIX
+    from makecase.output.folder import STAGING_PREFIX
 
     out = tmp_path / "out"
     staging = out / (STAGING_PREFIX + "z")
@@ -274,7 +275,7 @@ def test_a_damaged_journal_is_not_trusted(tmp_path):
 def test_a_journal_whose_staging_folder_is_a_link_moves_nothing_in(tmp_path):
     """A project may ship output/.makecase-x as a symlink to a folder outside it, and a journal
     naming a file there: the next build must not move that file into the pack."""
-    from makecase.output_folder import STAGING_PREFIX
+    from makecase.output.folder import STAGING_PREFIX
 
     out = tmp_path / "out"
     out.mkdir()
@@ -290,7 +291,7 @@ def test_a_journal_whose_staging_folder_is_a_link_moves_nothing_in(tmp_path):
 
 
 def test_a_link_inside_a_staging_folder_is_not_moved_into_the_pack(tmp_path):
-    from makecase.output_folder import STAGING_PREFIX
+    from makecase.output.folder import STAGING_PREFIX
 
     out = tmp_path / "out"
     staging = out / (STAGING_PREFIX + "y")
@@ -330,7 +331,8 @@ def test_a_real_build_removes_the_pages_no_longer_in_the_content(tmp_path):
 KILLER = """
 import os, signal, sys
 from pathlib import Path
-from makecase import journal as j, publish as p
+from makecase.output import journal as j
+from makecase.output import publish as p
 moves = int(sys.argv[2])
 real = j.move_into_place
 count = [0]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import makecase.layers
+import makecase.load.layers
 from makecase.errors import MakecaseError
-from makecase.load import load_project
+from makecase.load.loader import load_project
 
 
 @pytest.fixture
@@ -14,7 +14,7 @@ def renamed(monkeypatch):
     """A test-only table: no real key has been renamed yet."""
     table = {"Audience": {"message": "key_message"}, "Settings": {"colours": "brand"},
              "evidence.yaml": {"claims": "evidence"}}
-    monkeypatch.setattr(makecase.layers, "RENAMED_KEYS", table)
+    monkeypatch.setattr(makecase.load.layers, "RENAMED_KEYS", table)
     return table
 
 

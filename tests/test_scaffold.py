@@ -10,7 +10,7 @@ import pytest
 
 import makecase
 from conftest import pdf_text, squash
-from makecase.scaffold import init_project
+from makecase.cli.scaffold import init_project
 
 LOGO = '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="60"><rect width="200" height="60"/></svg>'
 INTRO_END = re.compile(r"below\)?\.$")

@@ -6,8 +6,8 @@ import pytest
 from weasyprint import HTML
 
 import makecase
-from makecase.fetch import ProjectOnlyFetcher
-from makecase.render import markdown_to_html
+from makecase.page.fetch import ProjectOnlyFetcher
+from makecase.page.render import markdown_to_html
 
 
 def test_markdown_keeps_links_and_emphasis_but_drops_scripts_and_javascript_urls():

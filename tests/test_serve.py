@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from makecase.scaffold import init_project
+from makecase.cli.scaffold import init_project
 from makecase.errors import MakecaseError
-from makecase.preview_pages import error_page
-from makecase.preview import LaidOut, Preview
+from makecase.preview.pages import error_page
+from makecase.preview.project import LaidOut, Preview
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -48,7 +48,7 @@ def served(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     # Playwright's sync API allows one instance per thread: share the one axe-core uses.
-    from makecase.axecheck import shared_browser
+    from makecase.check.axe import shared_browser
 
     return shared_browser(CHROMIUM)
 
@@ -228,12 +228,12 @@ def test_the_preview_shows_what_weasyprint_could_not_do(tmp_path):
 
 
 def test_a_page_that_takes_too_long_to_lay_out_in_the_preview_says_so(tmp_path, monkeypatch):
-    import makecase.load
+    import makecase.load.loader
     from makecase.limits import Limits
 
     root = tmp_path / "p"
     init_project(root)
-    monkeypatch.setattr(makecase.load, "limits_for", lambda settings: Limits(layout_seconds=0.001))
+    monkeypatch.setattr(makecase.load.loader, "limits_for", lambda settings: Limits(layout_seconds=0.001))
     page = Preview(root).laid_out("gps")
     assert not page.fits and page.picture() is None
     assert "took more than" in page.summary() and "limits.layout_seconds" in page.summary()
@@ -242,7 +242,7 @@ def test_a_page_that_takes_too_long_to_lay_out_in_the_preview_says_so(tmp_path, 
 def test_layouts_asked_for_on_other_threads_run_on_the_main_thread_where_the_time_limit_works():
     import threading
 
-    from makecase.preview import MainThreadLayouts
+    from makecase.preview.project import MainThreadLayouts
 
     layouts = MainThreadLayouts()
     answers: dict[str, object] = {}

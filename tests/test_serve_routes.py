@@ -13,9 +13,9 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from makecase.scaffold import init_project
-from makecase.preview import Preview
-from makecase.serve import make_server, needs_new_layouts, watch
+from makecase.cli.scaffold import init_project
+from makecase.preview.project import Preview
+from makecase.preview.server import make_server, needs_new_layouts, watch
 
 
 @pytest.fixture(scope="module")

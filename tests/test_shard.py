@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import invoke
-from makecase.load import load_project
-from makecase.shard import parse_shard
+from makecase.load.loader import load_project
+from makecase.pack.shard import parse_shard
 
 PLACES = """
     places:
@@ -126,7 +126,7 @@ def test_merge_loads_no_weasyprint(places, two_shards):
             "print('\\n'.join(sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "makecase.pack" in done.stdout.split() and "weasyprint" not in done.stdout.split()
+    assert "makecase.pack.build" in done.stdout.split() and "weasyprint" not in done.stdout.split()
     assert (places / "merged" / "index.html").is_file()
 
 
@@ -203,7 +203,7 @@ def test_merging_again_replaces_the_previous_pack(places, two_shards):
 
 
 def slugs(root: Path, shard: str, audiences: list[str] | None = None) -> list[str]:
-    from makecase.compose import briefings_for
+    from makecase.page.compose import briefings_for
 
     project = load_project(root)
     return [b.slug for b in parse_shard(shard).select(project, briefings_for(project, audiences))]
@@ -256,7 +256,7 @@ def test_the_content_fingerprint_is_the_same_in_any_folder_and_process(places, t
     # A CI runner checks out the project in its own folder, with its own hash seed.
     elsewhere = tmp_path_factory.mktemp("another-runner") / "checkout"
     shutil.copytree(places, elsewhere)
-    code = ("import sys; from makecase.load import load_project; from makecase.shard import content_fingerprint\n"
+    code = ("import sys; from makecase.load.loader import load_project; from makecase.pack.shard import content_fingerprint\n"
             "print(content_fingerprint(load_project(sys.argv[1]), {'formats': ['html']}))")
 
     def fingerprint(root: Path, seed: str) -> str:

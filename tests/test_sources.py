@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import AUDIENCE_IDS, REPO, squash
-from makecase.cli import cli
-from makecase.compose import compose
-from makecase.load import load_project
-from makecase.model import Source
+from makecase.cli.commands import cli
+from makecase.page.compose import compose
+from makecase.load.loader import load_project
+from makecase.load.model import Source
 
 REPORT_DIR = REPO.parent / "shared" / "source"
 

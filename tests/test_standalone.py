@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from makecase.standalone import active_parts
+from makecase.page.standalone import active_parts
 
 
 @pytest.mark.parametrize("html", [

@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 import makecase
-from makecase import render
-from makecase.cli import cli
-from makecase.template_data import is_plain
+from makecase.page import render
+from makecase.cli.commands import cli
+from makecase.page.template_data import is_plain
 
 OUTSIDE_SECRET = "SECRET-OUTSIDE-THE-PROJECT"
 
@@ -147,10 +147,10 @@ PROBES = ["__class__", "__init__", "__globals__", "__dict__", "_TemplateReferenc
 
 def test_no_expression_over_the_context_reaches_past_plain_data(tmp_path, monkeypatch):
     """A fuzz of attribute expressions over everything reachable from a real context."""
-    from makecase.project import Project
-    from makecase.templating import make_environment
-    from makecase.compose import briefings_for
-    from makecase.load import load_project
+    from makecase.load.project import Project
+    from makecase.page.templating import make_environment
+    from makecase.page.compose import briefings_for
+    from makecase.load.loader import load_project
 
     root = init(tmp_path)
     project: Project = load_project(root)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import sys
 
 from conftest import invoke
-from makecase import terminal
-from makecase.build_report import document_line, progress_bar
+from makecase.cli import terminal
+from makecase.pack.report import document_line, progress_bar
 
 
 def test_a_person_at_a_terminal_sees_a_bar_ci_a_line_a_page_and_quiet_nothing(default_pack, monkeypatch, capsys):

@@ -10,8 +10,8 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from makecase.cli import cli
-from makecase.links import fetch_status
+from makecase.cli.commands import cli
+from makecase.check.links import fetch_status
 
 
 def run(root, *args):
@@ -122,7 +122,7 @@ def test_check_links_reports_each_bad_link_with_its_file_and_line(project, monke
                 url: https://movingmedicine.ac.uk/gone
                 checked: 2026-11-28
     """)
-    import makecase.links as links
+    import makecase.check.links as links
 
     asked = []
 
@@ -139,7 +139,7 @@ def test_check_links_reports_each_bad_link_with_its_file_and_line(project, monke
 
 
 def test_build_and_check_never_fetch_links_unless_asked(project, monkeypatch):
-    import makecase.links as links
+    import makecase.check.links as links
 
     monkeypatch.setattr(links, "fetch_status", lambda *a: pytest.fail("fetched a link"))
     code, out = run(project.root, "check", "-a", "gps")

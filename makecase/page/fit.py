@@ -1,0 +1,219 @@
+"""Fit stage: lay out a briefing's print HTML with WeasyPrint and make it one full A4 page.
+
+The HTML is parsed once. Body text starts at the layout's body_size and shrinks in quarter-point
+steps (every size on the page is in rem, so everything shrinks together) until the page fits or
+the floor is reached. A page that still overflows is never written: the error says by how much.
+
+A page that fits with room to spare grows its spacing, not its type: print.css adds
+`--stretch` to the space between blocks, and this stage finds the stretch that fills the page
+(layout is close to linear in it, so one measured trial and one correction usually land within
+a millimetre). Stretch has a ceiling, so a page with too few words stays readable: what is
+left is put above the footer (`--foot-space`), so the footer always sits at the foot, and the
+page's fill is reported so the build can say how many words it could take.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from weasyprint import CSS, HTML
+from weasyprint.formatting_structure import boxes
+from weasyprint.text.fonts import FontConfiguration
+
+from makecase import resources
+from makecase.errors import Problem
+from makecase.page.fetch import ProjectOnlyFetcher
+from makecase.load.settings import Layout
+from makecase.page.spacing import PageGaps, Spacing, apply_spacing, spacing_for
+from makecase.page.weasypatch import apply as apply_weasyprint_patches
+
+apply_weasyprint_patches()  # tag-text fixes we carry for WeasyPrint 70 (see weasypatch.py)
+
+STEP_PT = 0.25
+# Tagged PDF with PDF/UA metadata (title, language): what public bodies must publish.
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
+A4_HEIGHT_MM = 297
+PX_PER_MM = 96 / 25.4
+# Most stretch added to each gap; beyond this a page looks sparse rather than spacious.
+MAX_STRETCH_MM = 4.5
+# Most space added to each gap of the shorter column to line its foot up with the taller's.
+MAX_MORE_MM = 6.0
+# A page left with less unused height than this is full: not worth another layout.
+FULL_ENOUGH_MM = 1.5
+# Words in a line of body text, for "it could take about N words" (the main column at 12pt).
+WORDS_PER_LINE = 8
+
+
+def _body_line_height() -> float:
+    """The body text's line height, read from the packaged style.css (its one home), so the
+    "about N lines too long" and "could take N words" estimates follow the stylesheet."""
+    css = (resources.templates_dir() / "style.css").read_text(encoding="utf-8")
+    found = re.search(r"(?:^|\n)body\s*\{[^}]*?line-height:\s*([0-9.]+)", css)
+    return float(found.group(1)) if found else 1.35
+
+
+LINE_HEIGHT = _body_line_height()
+
+
+def _page_box(document):
+    """The first page's box: WeasyPrint keeps it private, so this is the one place we reach in."""
+    return document.pages[0]._page_box
+
+
+@dataclass
+class FittedPage:
+    """A laid-out page that fits, ready to write."""
+
+    document: object  # weasyprint.document.Document
+    body_size: float
+    layouts: int
+    fill: float = 100.0  # per cent of the page's height in use once spacing has grown
+    stretch_mm: float = 0.0  # space added to each gap
+    unused_mm: float = 0.0  # height left unused (put above the footer), not counting column holes
+    room_words: int = 0  # roughly how many words the page could take at its natural spacing
+
+    def write_pdf(self) -> bytes:
+        # The file identifier (/ID) is a hash of the PDF's own objects, so the same page makes
+        # the same bytes on every build (CreationDate is the content's review date).
+        return self.document.write_pdf(pdf_identifier=True, **PDF_OPTIONS)
+
+
+class DoesNotFit(Exception):
+    """Raised with a Problem when a briefing overflows one page even at the floor size."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+class PageFitter:
+    """Lays out pages with one FontConfiguration and one fetcher for a whole build."""
+
+    def __init__(self, allowed_dirs: list[Path]) -> None:
+        self.font_config = FontConfiguration()
+        self.fetcher = ProjectOnlyFetcher(allowed_dirs)
+        self._size_css: dict[float, CSS] = {}
+
+    def _size(self, body_size: float) -> CSS:
+        if body_size not in self._size_css:
+            # Stylesheets given to render() are user stylesheets, which lose to the document's
+            # own rules unless marked !important.
+            self._size_css[body_size] = CSS(string=f"html {{ font-size: {body_size}pt !important; }}",
+                                            font_config=self.font_config)
+        return self._size_css[body_size]
+
+    def _render(self, html: HTML, body_size: float, extra: list[CSS] | None = None):
+        return html.render(font_config=self.font_config,
+                           stylesheets=[self._size(body_size), *(extra or [])], **PDF_OPTIONS)
+
+    def fit(self, html_text: str, base_url: Path, layout: Layout, label: str) -> FittedPage:
+        html = HTML(string=html_text, base_url=str(base_url), url_fetcher=self.fetcher)
+        size = layout.body_size
+        layouts = 0
+        while True:
+            document = self._render(html, size)
+            layouts += 1
+            if len(document.pages) == 1:
+                return self._fill(document, size, layouts)
+            if size <= layout.min_body_size:
+                break
+            # The floor itself is always tried, even when it is not a whole number of steps
+            # below the start (11.1 after 11.25), so the error's "at the minimum" is true.
+            size = max(layout.min_body_size, round(size - STEP_PT, 2))
+        raise DoesNotFit(self._overflow_problem(html, size, label, len(document.pages)))
+
+    def _fill(self, document, size: float, layouts: int) -> FittedPage:
+        """Grow the spacing of a page that fits until it fills the page (spacing.py: the laid-out
+        boxes move, so the page is not laid out again)."""
+        natural = _unused_px(document) / PX_PER_MM
+        line_mm = size * LINE_HEIGHT / 72 * 25.4
+        room_words = max(0, round((natural - 8) / line_mm * WORDS_PER_LINE / 5) * 5) if natural > 8 else 0
+        # Arithmetic on the laid-out boxes (spacing.py), applied once: no second layout.
+        gaps = PageGaps(_page_box(document))
+        spacing = spacing_for(gaps, natural * PX_PER_MM, MAX_STRETCH_MM * PX_PER_MM,
+                              MAX_MORE_MM * PX_PER_MM, FULL_ENOUGH_MM * PX_PER_MM)
+        if spacing != Spacing():
+            apply_spacing(document, gaps, spacing)
+        unused = spacing.foot / PX_PER_MM if spacing.foot else _unused_px(document) / PX_PER_MM
+        hole = _column_hole(document)[2] / PX_PER_MM
+        fill = 100.0 * (1 - (unused + hole) / _content_height_mm(document))
+        room_words += max(0, round(hole / line_mm * WORDS_PER_LINE / 5) * 5) if hole > 8 else 0
+        return FittedPage(document, size, layouts, round(fill, 1), round(spacing.stretch / PX_PER_MM, 2),
+                          round(unused, 1), room_words)
+
+    def _overflow_problem(self, html: HTML, size: float, label: str, pages: int) -> Problem:
+        """Lay the page out on a very tall sheet to measure how far past A4 it runs. The
+        problem's key is the caller's label (a build puts its own audience key on it)."""
+        tall = CSS(string="@page { size: 210mm 2000mm !important; }", font_config=self.font_config)
+        document = self._render(html, size, [tall])
+        page_box = _page_box(document)
+        bottom = max((_bottom(box) for box in _content_boxes(page_box)),
+                     default=0)
+        # Height used on the tall sheet, less the A4 content height (page height less margins).
+        top_margin = page_box.margin_top + page_box.padding_top + page_box.border_top_width
+        bottom_margin = page_box.margin_bottom + page_box.padding_bottom + page_box.border_bottom_width
+        a4_content_px = A4_HEIGHT_MM / 25.4 * 96 - top_margin - bottom_margin
+        overflow_px = max(0.0, bottom - top_margin - a4_content_px)
+        overflow_mm = overflow_px / 96 * 25.4
+        line_px = size * LINE_HEIGHT * 96 / 72
+        lines = max(1, round(overflow_px / line_px))
+        words = max(5, round(lines * 8 / 5) * 5)
+        return Problem(
+            f"Does not fit on one page: even with body text at the {size:g}pt minimum it runs to "
+            f"{pages} pages, about {overflow_mm:.0f} mm too long (roughly {lines} line"
+            f"{'s' if lines != 1 else ''} of body text).",
+            None, key=label,
+            hint=f"Cut about {words} words: shorten the 'why' text or an evidence body, drop an "
+                 f"action or a signpost, or remove the lowest-priority evidence item.")
+
+
+def _bottom(box) -> float:
+    return box.position_y + box.margin_height()
+
+
+def _unused_px(document) -> float:
+    """Height between the lowest box of the (first) page's content and the bottom of its content
+    area (a template's page margin boxes, such as a page number, sit outside it: not counted)."""
+    page_box = _page_box(document)
+    bottom = max((_bottom(box) for box in _content_boxes(page_box)), default=0)
+    return page_box.content_box_y() + page_box.height - bottom
+
+
+def _content_boxes(page_box):
+    """Every box of the page's content: the document's boxes, not the page's margin boxes."""
+    for child in page_box.children:
+        if not isinstance(child, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+            yield child
+            yield from child.descendants()
+
+
+def _column_hole(document) -> tuple[str | None, float, float]:
+    """The shorter of the two columns, how far its foot is above the taller's, and that blank
+    height weighted by the column's share of the width (what counts against the page's fill).
+
+    A page whose taller column reaches the footer can still leave half a column empty; that
+    is unused paper too.
+    """
+    page_box = _page_box(document)
+    columns = {}
+    for box in page_box.descendants():
+        element = getattr(box, "element", None)
+        if element is None or box.element_tag not in ("section", "aside"):
+            continue
+        classes = (element.get("class") or "").split()
+        for name in ("cases", "side"):
+            if name in classes and name not in columns:
+                bottom = max((_bottom(child) for child in box.descendants() if child is not box),
+                             default=box.position_y)
+                columns[name] = (bottom, box.margin_width())
+    if len(columns) < 2:
+        return None, 0.0, 0.0
+    short = min(columns, key=lambda name: columns[name][0])
+    gap = max(c[0] for c in columns.values()) - columns[short][0]
+    return short, gap, gap * columns[short][1] / page_box.width
+
+
+def _content_height_mm(document) -> float:
+    return _page_box(document).height / PX_PER_MM
