@@ -34,6 +34,6 @@ def test_the_schema_command_writes_the_help_an_editor_shows(tmp_path):
     assert result.exit_code == 0, result.output
     written = sorted(p.name for p in (tmp_path / "schemas").iterdir())
     assert written == sorted(schemas())
-    settings = json.loads((tmp_path / "schemas" / "makecase.cli.schema.json").read_text())
+    settings = json.loads((tmp_path / "schemas" / "makecase.schema.json").read_text())
     layout = settings["$defs"]["Layout"]["properties"]["min_body_size"]
     assert "smallest body text size" in layout["description"]

@@ -121,7 +121,7 @@ def test_a_shard_folder_holds_its_pages_and_a_manifest_saying_which_shard(places
 
 
 def test_merge_loads_no_weasyprint(places, two_shards):
-    code = (f"import sys; from makecase.merge import merge\n"
+    code = (f"import sys; from makecase.pack.merge import merge\n"
             f"merge({str(places)!r}, {[str(f) for f in two_shards]!r}, {str(places / 'merged')!r})\n"
             "print('\\n'.join(sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, create_model
 from makecase.load.project import COLLECTIONS, EXTRA_TOP_KEYS
 from makecase.load.settings import Settings
 
-SETTINGS_SCHEMA = "makecase.cli.schema.json"
+SETTINGS_SCHEMA = "makecase.schema.json"
 
 
 def schema_name(content_file: str) -> str:
