@@ -299,7 +299,7 @@ def places_import(obj: CliContext, files: tuple[Path, ...], area_type: str | Non
     warn(report.warnings, obj.project_dir)
     for change in report.changes:
         click.echo(f"  {change}")
-    click.echo(report.summary())
+    click.echo(report.summary(obj.project_dir))
 
 
 @cli.group()

@@ -73,9 +73,12 @@ class ImportReport:
     warnings: list[Problem] = field(default_factory=list)
     unchanged: int = 0
 
-    def summary(self) -> str:
+    def summary(self, base: Path | None = None) -> str:
         changed = len(self.changes)
-        return (f"Wrote {self.written}: {changed} change{'s' if changed != 1 else ''}"
+        written = self.written
+        if base is not None and written.is_relative_to(base):
+            written = written.relative_to(base)
+        return (f"Wrote {written}: {changed} change{'s' if changed != 1 else ''}"
                 f"{f', {self.unchanged} figure(s) unchanged' if self.unchanged else ''}.")
 
 
@@ -258,20 +261,24 @@ def import_places(project_dir: Path | str, files: Sequence[Path | str], *, area_
                                    hint="Indicators it knows: " + ", ".join(INDICATORS) + ".")
 
     rows = _choose_rows(rows, chosen, warnings)
+    # An area may be listed under several area types (a metropolitan borough is a county and a
+    # district): it has each of them, though its rows are kept once.
+    types: dict[str, set[str]] = {}
+    for row in rows:
+        types.setdefault(row.area_code, set()).add(row.area_type)
     table = _deduplicated(rows, warnings)
 
     # Which areas.
     area_rows = [r for r in table.values() if r.area_code != ENGLAND]
     if area_type:
-        typed = [r for r in area_rows if r.area_type]
-        matches = [r for r in typed if r.area_type.lower() == area_type.lower()
-                   or r.area_type.lower().startswith(area_type.lower())]
-        if typed and not matches:
-            kinds = sorted({r.area_type for r in typed})
+        wanted_type = area_type.lower()
+        typed = {t for code, kinds in types.items() if code != ENGLAND for t in kinds if t}
+        matching = {t for t in typed if t.lower() == wanted_type or t.lower().startswith(wanted_type)}
+        if typed and not matching:
             raise MakecaseError.single(f"No area in the files has the area type '{shown(area_type)}'.",
-                                       hint="Area types in the files: " + "; ".join(shown(k) for k in kinds) + ".")
-        keep = {r.area_code for r in matches} | {r.area_code for r in area_rows if not r.area_type}
-        area_rows = [r for r in area_rows if r.area_code in keep]
+                                       hint="Area types in the files: " + "; ".join(shown(k) for k in sorted(typed)) + ".")
+        # FingertipsNext JSON names no area type: its areas are chosen with --areas instead.
+        area_rows = [r for r in area_rows if types[r.area_code] & matching or types[r.area_code] == {""}]
     codes = split_ids(areas)
     if codes:
         present = {r.area_code for r in area_rows}
