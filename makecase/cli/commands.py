@@ -266,6 +266,43 @@ def schema(obj: CliContext, out: Path) -> None:
 
 
 @cli.group()
+def places() -> None:
+    """Local places: import their figures from official statistics (Fingertips)."""
+
+
+@places.command("import")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--area-type", metavar="T", help="Only areas of this Fingertips area type (its name, or how it begins).")
+@click.option("--areas", multiple=True, metavar="CODE,...", help="Only these areas, by ONS code (repeatable).")
+@click.option("--indicators", multiple=True, metavar="ID,...", help="Only these indicators, e.g. 93015 (repeatable).")
+@click.option("--retrieved", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The date you downloaded the files (default: the date in the file name, else its date).")
+@click.option("--fetch", is_flag=True, help="Download the export from the Fingertips API first, into data/.")
+@click.option("--area-type-id", type=click.IntRange(1), default=None, metavar="N",
+              help="With --fetch: Fingertips' number for the area type (see its api/area_types).")
+@click.pass_obj
+def places_import(obj: CliContext, files: tuple[Path, ...], area_type: str | None, areas: tuple[str, ...],
+                  indicators: tuple[str, ...], retrieved, fetch: bool, area_type_id: int | None) -> None:
+    """Write or update content/places.yaml from Fingertips CSV exports (or FingertipsNext JSON
+    saved to a file): each area's figures with England, period and source. Keeps what you wrote."""
+    from .places_import import import_places, split_ids
+
+    if fetch:
+        from .fetch_fingertips import fetch_export
+
+        if area_type_id is None:
+            raise click.UsageError("--fetch needs --area-type-id N (e.g. 502, counties and unitary authorities).")
+        files = files + (fetch_export(obj.project_dir, split_ids(indicators), area_type_id),)
+        click.echo(f"Saved {files[-1]}; import it again offline with `makecase places import {files[-1]}`.")
+    report = import_places(obj.project_dir, files, area_type=area_type, areas=areas, indicators=indicators,
+                           retrieved=retrieved.date() if retrieved else None)
+    warn(report.warnings, obj.project_dir)
+    for change in report.changes:
+        click.echo(f"  {change}")
+    click.echo(report.summary(obj.project_dir))
+
+
+@cli.group()
 def template() -> None:
     """Copy a packaged template into templates/ to change the design; see which you override."""
 

@@ -93,6 +93,10 @@ class Source(Model):
     """The source's own words (a sentence or two) that support the claim."""
     checked: dt.date | None = None
     """The date (YYYY-MM-DD) a person last checked the claim and its link against the source."""
+    indicator: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")] | None = None
+    """The id of the statistic in its publisher's tables (e.g. Fingertips indicator 93015); `makecase places import` writes it and updates figures that have one."""
+    retrieved: dt.date | None = None
+    """The date (YYYY-MM-DD) the figure was downloaded from its source; `makecase check` warns when it is over a year old."""
 
     @property
     def is_report(self) -> bool:
@@ -286,6 +290,17 @@ class GlossaryTerm(Item):
     """Where the definition comes from."""
 
 
+class Interval(Model):
+    """A confidence interval: the range the true figure is likely to lie in."""
+
+    lower: float
+    """The lower limit."""
+    upper: float
+    """The upper limit."""
+    level: Annotated[float, Field(gt=0, lt=100)] = 95
+    """How confident, in per cent (usually 95)."""
+
+
 class LocalFigure(Model):
     """A local figure: always with its source."""
 
@@ -297,6 +312,12 @@ class LocalFigure(Model):
     """Where the figure comes from: every local figure needs one."""
     percent: Percent | None = None
     """Optional: the figure as a share of 100, drawn as a small bar beside it."""
+    period: Text | None = None
+    """Optional: the period the figure covers, as its source writes it, e.g. '2023/24'."""
+    england: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=24)] | None = None
+    """Optional: England's figure for the same period, for comparison, e.g. '22.6%'."""
+    ci: Interval | None = None
+    """Optional: the figure's confidence interval, as its source states it."""
 
 
 class Place(Item):
@@ -306,6 +327,8 @@ class Place(Item):
     """The place's name, as the pages show it (fills {place.name})."""
     kind: Text | None = None
     """What kind of area it is, e.g. 'integrated care board'."""
+    code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z][0-9]{8}$")] | None = None
+    """The area's ONS code, e.g. E08000033; `makecase places import` finds the place by it."""
     population: Annotated[int, Field(ge=1)] | None = None
     """How many people live there."""
     figures: Annotated[list[LocalFigure], Field(max_length=3)] = []
