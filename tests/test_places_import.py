@@ -15,9 +15,9 @@ import yaml
 import makecase
 from conftest import invoke, pdf_text, squash
 from makecase.errors import MakecaseError
-from makecase.fetch_fingertips import export_url, fetch_export
-from makecase.load import load_project
-from makecase.places_import import stale_figures
+from makecase.load.fetch_fingertips import export_url, fetch_export
+from makecase.load.loader import load_project
+from makecase.load.places_import import stale_figures
 
 DATA = Path(__file__).parent / "fingertips"
 OLDER = DATA / "physical-activity-2024-11-20.csv"  # 2023/24 and 2022/23, every awkward row
@@ -295,7 +295,7 @@ def test_fetch_offline_is_a_clear_error(tmp_path, monkeypatch):
 
 
 def test_fetch_never_uses_plain_http():
-    from makecase.fetch_fingertips import _get
+    from makecase.load.fetch_fingertips import _get
 
     with pytest.raises(MakecaseError, match="only https"):
         _get("http://fingertips.phe.org.uk/api/all_data/csv/by_indicator_id")

@@ -285,10 +285,10 @@ def places_import(obj: CliContext, files: tuple[Path, ...], area_type: str | Non
                   indicators: tuple[str, ...], retrieved, fetch: bool, area_type_id: int | None) -> None:
     """Write or update content/places.yaml from Fingertips CSV exports (or FingertipsNext JSON
     saved to a file): each area's figures with England, period and source. Keeps what you wrote."""
-    from .places_import import import_places, split_ids
+    from makecase.load.places_import import import_places, split_ids
 
     if fetch:
-        from .fetch_fingertips import fetch_export
+        from makecase.load.fetch_fingertips import fetch_export
 
         if area_type_id is None:
             raise click.UsageError("--fetch needs --area-type-id N (e.g. 502, counties and unitary authorities).")

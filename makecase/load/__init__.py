@@ -10,4 +10,4 @@ Imports: text/ and the leaves only. The modules other stages may import are list
 loads only what it needs.
 """
 
-__all__ = ['loader', 'project', 'model', 'settings', 'messages', 'placeholders', 'contrast', 'brand_files', 'overrides']
+__all__ = ['loader', 'project', 'model', 'settings', 'messages', 'placeholders', 'contrast', 'brand_files', 'overrides', 'places_import', 'fetch_fingertips']

@@ -17,8 +17,8 @@ import urllib.request
 from pathlib import Path
 from typing import Callable
 
-from .errors import MakecaseError
-from .fingertips import MAX_BYTES
+from makecase.errors import MakecaseError
+from makecase.load.fingertips import MAX_BYTES
 
 API = "https://fingertips.phe.org.uk/api/all_data/csv/by_indicator_id"
 # Area type 15 is England in Fingertips' API: as the parent, the export holds the chosen

@@ -23,10 +23,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from .errors import Location, MakecaseError, Problem, shown
-from .fingertips import ENGLAND, DataRow, read_data
-from .model import Place
-from .yamlsource import read_yaml
+from makecase.errors import Location, MakecaseError, Problem, shown
+from makecase.load.fingertips import ENGLAND, DataRow, read_data
+from makecase.load.model import Place
+from makecase.load.yamlsource import read_yaml
 
 PUBLISHER = "Office for Health Improvement and Disparities"
 PLACES_FILE = Path("content") / "places.yaml"

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Location, MakecaseError, Problem, shown
+from makecase.errors import Location, MakecaseError, Problem, shown
 
 ENGLAND = "E92000001"
 # A Fingertips export of every area and indicator of a profile runs to tens of megabytes.
