@@ -90,9 +90,12 @@ def test_check_strict_passes_on_pages_with_imported_figures(tmp_path):
               - Ask adults about activity; give brief advice and follow it up.
               - Refer patients to social prescribing and community activity.
         """), encoding="utf-8")
-    assert invoke("-C", tmp_path, "places", "import", OLDER)[0] == 0
-    code, output = invoke("-C", tmp_path, "check", "--strict")
+    assert invoke("-C", tmp_path, "places", "import", OLDER, "--retrieved", "2026-11-20")[0] == 0
+    code, output = invoke("-C", tmp_path, "check", "--strict", "--as-of", "2026-12-06")
     assert code == 0, output
+    # A year on, the same figures are named for refreshing, and --strict fails on them.
+    code, output = invoke("-C", tmp_path, "check", "--strict", "--as-of", "2027-12-06")
+    assert code == 2 and "[place-figure-age]" in output and "retrieved on 2026-11-20" in output
 
 
 def test_reimporting_a_newer_export_updates_figures_and_keeps_what_people_wrote(tmp_path):

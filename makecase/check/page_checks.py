@@ -16,6 +16,7 @@ from makecase.page.compose import Briefing
 from makecase.errors import Location
 from makecase.check.example_values import example_values
 from makecase.check.findings import ERROR, NOTE, WARNING, Finding, PageFigures
+from makecase.check.staleness import staleness_findings
 from makecase.load.model import Item
 from makecase.page.document import Document
 from makecase.load.project import Project
@@ -51,6 +52,7 @@ def check_page(project: Project, document: Document, page_html: str,
                  for message, where, hint in _link_texts(briefing)]
     findings += layout_findings(project, document, figures)
     findings += review_date_findings(settings, briefing, today)
+    findings += staleness_findings(briefing, page_text, today)
     findings += [Finding(ERROR, "example-value", slug, message, where, hint)
                  for message, where, hint in example_values(project, page_html)]
     findings += pdf_findings(document, page_text)

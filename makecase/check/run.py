@@ -19,6 +19,7 @@ from makecase.text import plain_english as plain
 from makecase.version import __version__
 from makecase.page.compose import briefings_for
 from makecase.errors import Problem
+from makecase.load.places_import import stale_figures
 from makecase.check.findings import ERROR, NOTE, WARNING, Finding, PageFigures
 from makecase.load.loader import load_project
 from makecase.load.project import Project
@@ -91,6 +92,8 @@ def check(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
 
     findings: list[Finding] = [Finding(WARNING, "validate", None, w.message, w.location, w.hint)
                                for w in project.warnings]
+    findings += [Finding(WARNING, "place-figure-age", None, w.message, w.location, w.hint)
+                 for w in stale_figures(project.places.values(), today=today)]
     pages: list[PageFigures] = []
     page_texts: list[str] = []
     for document in documents:

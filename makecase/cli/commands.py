@@ -181,16 +181,19 @@ def validate(obj: CliContext, strict: bool) -> None:
 @click.option("--strict", is_flag=True, help="Fail on warnings too (for CI).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (for CI).")
 @click.option("--links", is_flag=True, help="Also fetch every link online and report bad ones.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="Check dates as if today were this day: what will need re-checking by then.")
 @click.pass_obj
 def check_(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], strict: bool,
-           as_json: bool, links: bool) -> None:
+           as_json: bool, links: bool, as_of) -> None:
     """Build the pack in memory and check every page: plain English, accessibility (PDF tags
     and axe-core), review dates and values left from `makecase init`. Writes nothing."""
     import json
 
     from makecase.check.run import check, print_report
 
-    report = check(obj.project_dir, audiences=audiences, places=places, links=links)
+    report = check(obj.project_dir, audiences=audiences, places=places, links=links,
+                   today=as_of.date() if as_of else None)
     if as_json:
         click.echo(json.dumps(report.as_json(), indent=2))
     else:

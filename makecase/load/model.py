@@ -97,6 +97,8 @@ class Source(Model):
     """The id of the statistic in its publisher's tables (e.g. Fingertips indicator 93015); `makecase places import` writes it and updates figures that have one."""
     retrieved: dt.date | None = None
     """The date (YYYY-MM-DD) the figure was downloaded from its source; `makecase check` warns when it is over a year old."""
+    next_release: dt.date | None = None
+    """Optional: when the source is next expected to change (a statistic's next release); `makecase check` warns once it has passed."""
 
     @property
     def is_report(self) -> bool:
@@ -159,6 +161,8 @@ class EvidenceItem(Item):
     """Where the claim can be checked: at least one source."""
     reviewed: dt.date
     """The date (YYYY-MM-DD) the item was last reviewed."""
+    review_by: dt.date | None = None
+    """Optional: the date (YYYY-MM-DD) by which to check the item again (a plan, a pause or a date it names may change); `makecase check` warns once it has passed."""
 
 
 class Quote(Item):
@@ -230,6 +234,8 @@ class Story(Item):
     """Where the story comes from, if not the report."""
     reviewed: dt.date
     """The date (YYYY-MM-DD) the story was last reviewed."""
+    review_by: dt.date | None = None
+    """Optional: the date (YYYY-MM-DD) by which to check the story again; `makecase check` warns once it has passed."""
 
 
 class Audience(Item):
