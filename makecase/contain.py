@@ -13,6 +13,7 @@ import stat
 from pathlib import Path
 
 from makecase.errors import Location, MakecaseError
+from makecase.resources import shown_path
 
 
 def is_inside(path: Path, roots: list[Path]) -> bool:
@@ -113,12 +114,8 @@ def contained_dir(root: Path, value: str, where: Location | None, key: str) -> P
 
 
 def _shown(path: Path, roots: list[Path]) -> str:
-    for root in roots:
-        try:
-            return Path(os.path.abspath(path)).relative_to(root).as_posix()
-        except ValueError:
-            continue
-    return str(path)
+    """A path named in an error: as a person is told of it (resources.shown_path), from the project."""
+    return shown_path(path, roots[0] if roots else None)
 
 
 def _reason(exc: BaseException) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from makecase.resources import shown_path
 
 # Characters a message must never send to a terminal raw: C0/C1 controls (escape sequences
 # can rewrite the screen), bidi overrides and isolates (can reorder what a reader sees),
@@ -60,8 +61,7 @@ class Problem:
         where = ""
         if self.location is not None:
             loc = self.location
-            if base is not None:
-                loc = Location(_relative(loc.file, base), loc.line, loc.column)
+            loc = Location(Path(shown_path(loc.file, base)), loc.line, loc.column)
             where = f"{loc}: "
         lines = [f"{where}{self.message}"]
         if self.excerpt:
@@ -72,16 +72,6 @@ class Problem:
             lines.append(f"    how to fix: {self.hint}")
         # Every line is cleaned and cut here, whatever a message quoted from content.
         return "\n".join(clean(line, MAX_LINE) for line in lines)
-
-
-def _relative(file: Path, base: Path) -> Path:
-    """The file as a person finds it from the project folder: a symlink is named, not followed."""
-    for resolve in (os.path.abspath, os.path.realpath):
-        try:
-            return Path(resolve(file)).relative_to(resolve(base))
-        except ValueError:
-            continue
-    return file
 
 
 @dataclass

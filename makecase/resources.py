@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -45,3 +46,28 @@ def packaged_place(file: Path | str, line: int | None = None) -> str | None:
     if not path.is_relative_to(base):
         return None
     return f"packaged content/{path.relative_to(base).as_posix()}" + (f":{line}" if line else "")
+
+
+def shown_path(file: Path | str, base: Path | str | None = None) -> str:
+    """A file as a person is told of it: the one home of that form, used by the terminal, --json,
+    check, explain and the preview.
+
+    The packaged content and templates are named as the package's ('packaged content/gps.yaml'),
+    never by a path into site-packages the person must not edit; a file in the project folder
+    is shown relative to it (a symlink named, not followed); anything else as given. Always with
+    '/' between folders, so the terminal and --json name a file alike on every system.
+    """
+    path = Path(file)
+    for name, folder in (("packaged content", content_dir), ("packaged templates", templates_dir)):
+        try:
+            inside = Path(os.path.realpath(path)).relative_to(os.path.realpath(folder()))
+        except (ValueError, RuntimeError):
+            continue
+        return f"{name}/{inside.as_posix()}"
+    if base is not None:
+        for resolve in (os.path.abspath, os.path.realpath):
+            try:
+                return Path(resolve(path)).relative_to(resolve(base)).as_posix()
+            except ValueError:
+                continue
+    return path.as_posix()

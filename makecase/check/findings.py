@@ -40,16 +40,8 @@ class Finding:
     def as_json(self, base: Path | None = None) -> dict:
         where = None
         if self.location is not None:
-            file = self.location.file
-            packaged = resources.packaged_place(file)
-            if packaged:
-                file = packaged
-            elif base is not None:
-                try:
-                    file = Path(file).resolve().relative_to(Path(base).resolve())
-                except ValueError:
-                    pass
-            where = {"file": str(file), "line": self.location.line, "column": self.location.column}
+            where = {"file": resources.shown_path(self.location.file, base), "line": self.location.line,
+                     "column": self.location.column}
         return {"level": self.level, "check": self.check, "page": self.page, "message": self.message,
                 "where": where, "hint": self.hint}
 

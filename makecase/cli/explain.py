@@ -16,10 +16,7 @@ def where_written(location: Location | None, project: Project) -> str:
     """A short "file:line" for a person: relative to the project, or in the packaged content."""
     if location is None:
         return "(built in)"
-    path = Path(location.file).resolve()
-    if path.is_relative_to(project.root):
-        return path.relative_to(project.root).as_posix() + (f":{location.line}" if location.line else "")
-    return resources.packaged_place(path, location.line) or str(location)
+    return resources.shown_path(location.file, project.root) + (f":{location.line}" if location.line else "")
 
 
 def explain(project: Project, audience_id: str, place_id: str | None = None) -> list[tuple[str, str]]:

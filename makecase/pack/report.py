@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from makecase.errors import Problem, clean
+from makecase.resources import shown_path
 from makecase.version import __version__
 
 if TYPE_CHECKING:  # types only: a build with nothing to make prints its line without loading them
@@ -66,7 +67,7 @@ class BuildReport:
                 "seconds": round(d.seconds, 3) if d.slug in made else None,
             } for d in self.pack],
             "warnings": [{"message": w.message,
-                          "where": ({"file": _shown_path(w.location.file, base), "line": w.location.line,
+                          "where": ({"file": shown_path(w.location.file, base), "line": w.location.line,
                                      "column": w.location.column} if w.location else None),
                           "at": w.key, "hint": w.hint} for w in self.warnings],
         }
@@ -80,15 +81,6 @@ def summary_line(out_dir: Path, made: int, unchanged: int, kept: int, warnings: 
     warned = f", {warnings} warning(s)" if warnings else ""
     as_shard = f" as shard {shard}" if shard else ""
     return f"Wrote {made} briefing(s) to {clean(str(out_dir))}{as_shard}{also}{warned} in {seconds:.1f} s."
-
-
-def _shown_path(file: Path, base: Path | None) -> str:
-    if base is not None:
-        try:
-            return str(Path(file).resolve().relative_to(Path(base).resolve()))
-        except (ValueError, OSError):
-            pass
-    return str(file)
 
 
 def progress_bar(document: Document, done: int, total: int, width: int = 24) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from makecase.errors import Location, MakecaseError
+from makecase.resources import shown_path
 
 if TYPE_CHECKING:  # serve.py imports this module; the Preview is only a type here
     from makecase.preview.project import Preview
@@ -116,10 +117,7 @@ def error_page(error: MakecaseError, root: Path, version: int) -> str:
         where, quoted = "", ""
         if problem.location is not None:
             loc = problem.location
-            try:
-                shown = Location(loc.file.resolve().relative_to(root), loc.line, loc.column)
-            except ValueError:
-                shown = loc
+            shown = Location(Path(shown_path(loc.file, root)), loc.line, loc.column)
             where = f'<p class="where">{html.escape(str(shown))}</p>'
             quoted = _quoted_line(loc)
         items.append(
