@@ -20,6 +20,7 @@ from makecase.version import __version__
 from makecase.page.compose import briefings_for
 from makecase.errors import Problem
 from makecase.load.places_import import stale_figures
+from makecase.check.staleness import glossary_findings
 from makecase.check.findings import ERROR, NOTE, WARNING, Finding, PageFigures
 from makecase.load.loader import load_project
 from makecase.load.project import Project
@@ -94,6 +95,7 @@ def check(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
                                for w in project.warnings]
     findings += [Finding(WARNING, "place-figure-age", None, w.message, w.location, w.hint)
                  for w in stale_figures(project.places.values(), today=today)]
+    findings += glossary_findings(project.glossary.values(), today)
     pages: list[PageFigures] = []
     page_texts: list[str] = []
     for document in documents:

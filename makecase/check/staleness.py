@@ -40,6 +40,18 @@ def staleness_findings(briefing: Briefing, page_text: str, today: dt.date) -> li
         for message, hint in dated_phrases(page_text, today)]
 
 
+def glossary_findings(terms, today: dt.date) -> list[Finding]:
+    """Dated phrases turned past in the glossary's definitions and what-changed notes, which
+    `makecase list glossary` shows and the pages' wording follows."""
+    findings = []
+    for term in terms:
+        for key in ("definition", "since_2020"):
+            for message, hint in dated_phrases(getattr(term, key) or "", today):
+                findings.append(Finding(WARNING, "dated-phrase", None,
+                                        f"Glossary term '{term.id}' ({key}): {message}", term.where(key), hint))
+    return findings
+
+
 def _review_by(briefing: Briefing, today: dt.date) -> Iterator[Finding]:
     dated = [(f"evidence item '{c.item.id}'", c.item) for c in briefing.cases]
     if briefing.story:
@@ -68,6 +80,7 @@ def _next_releases(briefing: Briefing, today: dt.date) -> Iterator[Finding]:
 
 def dated_phrases(text: str, today: dt.date) -> Iterator[tuple[str, str]]:
     """(message, hint) for each phrase that dates a plan or rule to a time now past."""
+    text = " ".join(text.split())
     seen = set()
     for match in DATED.finditer(text):
         ended = _end_of(match)
@@ -77,10 +90,10 @@ def dated_phrases(text: str, today: dt.date) -> Iterator[tuple[str, str]]:
         trigger = match.group("trigger").lower()
         if trigger == "from" and not match.group("day"):
             continue  # "from 2024": history, not a plan
-        if trigger == "for" and not (match.group("end") or match.group("day")):
-            continue  # "for 2025" alone is too often a year of data
+        if trigger in ("for", "until", "till") and not (match.group("end") or match.group("month")):
+            continue  # "for 2025", "until 2022": too often a year of data or of history
         seen.add(phrase.lower())
-        yield (f"The page says \"{phrase}\", a date now past ({ended.isoformat()}).",
+        yield (f"\"{phrase}\" names a date now past ({ended.isoformat()}).",
                "Check whether it happened and say so in the past tense, or say what replaced it; "
                "then set 'reviewed' on the item.")
 
