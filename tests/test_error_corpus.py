@@ -35,8 +35,13 @@ def run_case(case: Path, tmp_path: Path) -> tuple[int, str]:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
     command = (case / "command.txt").read_text().split() if (case / "command.txt").exists() else ["validate"]
-    command = [arg.replace("PROJECT", str(root)) for arg in command]
-    result = CliRunner().invoke(cli, ["-C", str(root), *command])
+    # Run from inside the project, with the paths a person types there (PROJECT/shard-1 is
+    # shard-1), so a message never depends on how long the temporary folder's name is.
+    command = [arg.replace("PROJECT/", "").replace("PROJECT", ".") for arg in command]
+    with CliRunner().isolated_filesystem(temp_dir=root) as here:
+        os.chdir(root)
+        result = CliRunner().invoke(cli, ["-C", str(root), *command])
+        os.chdir(here)
     return result.exit_code, result.output.replace(str(root), "PROJECT")
 
 
