@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from makecase.errors import Problem, clean
-from makecase.load.messages import own_file_problem
 from makecase.version import __version__
 
 if TYPE_CHECKING:  # types only: a build with nothing to make prints its line without loading them
@@ -120,6 +119,9 @@ def pack_warnings(project: Project, documents: list[Document]) -> list[Problem]:
 def left_out_warnings(project: Project, documents: list[Document]) -> list[Problem]:
     """Each evidence item a page had no room for at full type size (fit.py), with how to show
     it or take it off the list (in the project's own audiences.yaml)."""
+    # Here, not at the top: a build with nothing to make prints its line without loading pydantic.
+    from makecase.load.messages import own_file_problem
+
     found = []
     for d in documents:
         audience, taken = d.briefing.audience, [c.item.id for c in d.briefing.cases]
