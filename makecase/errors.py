@@ -69,7 +69,10 @@ class Problem:
         if self.key:
             lines.append(f"    at: {self.key}")
         if self.hint:
-            lines.append(f"    how to fix: {self.hint}")
+            # A hint may end with lines of YAML to write: each on its own line, indented under it.
+            first, *more = self.hint.split("\n")
+            lines.append(f"    how to fix: {first}")
+            lines.extend(f"        {line}" for line in more)
         # Every line is cleaned and cut here, whatever a message quoted from content.
         return "\n".join(clean(line, MAX_LINE) for line in lines)
 

@@ -1,9 +1,18 @@
-"""The fit stage's floor: the smallest body size it promises to try is the one it tries and names."""
+"""The fit stage: content before type (a page leaves out its lowest-priority evidence items, down to
+layout.min_items), then the type floor: the smallest body size it promises to try is the one it
+tries and names."""
 
 from __future__ import annotations
 
+import json
+import re
+import textwrap
+
+import pypdf
 import pytest
 
+import makecase
+from conftest import invoke, pdf_text, squash
 from makecase.page.fit import DoesNotFit, PageFitter
 from makecase.load.settings import Layout
 
@@ -43,3 +52,93 @@ def test_the_overflow_problem_carries_the_callers_label(tmp_path):
 def test_a_page_that_fits_keeps_its_starting_size(tmp_path):
     page = PageFitter([tmp_path]).fit(SHORT, tmp_path, Layout(body_size=12, min_body_size=11.1), "gps")
     assert page.body_size == 12 and page.room_words > 0
+
+
+# --- content before type: a page takes as many of its audience's evidence items as fit at 12pt ---
+
+SIX = ["inactive-adults", "nice-brief-advice", "active-practice-charter", "clinical-champions",
+       "falls-admissions", "staff-sickness"]
+
+
+def gps_listing(project, evidence: list[str], settings: str = "") -> None:
+    project.write("content/audiences.yaml", f"""
+        audiences:
+          - id: gps
+            evidence: [{', '.join(evidence)}]
+        """)
+    if settings:
+        project.write("makecase.yaml", settings)
+
+
+def built_gps(project, out: str = "output"):
+    report = makecase.build(project.root, audiences=["gps"], out=project.root / out)
+    manifest = json.loads((project.root / out / "manifest.json").read_text())
+    entry = next(d for d in manifest["documents"] if d["audience"] == "gps")
+    return report, entry, project.root / out / "gps.pdf"
+
+
+def test_a_page_too_long_for_its_list_leaves_out_the_last_items_not_its_type_size(project):
+    gps_listing(project, SIX)
+    report, entry, pdf = built_gps(project)
+    document = report.documents[0]
+    assert len(pypdf.PdfReader(pdf).pages) == 1 and document.body_size == 12
+    taken = entry["evidence"]
+    # The first items in priority order, at least the floor, and not all six: the page had no room.
+    assert 3 <= len(taken) < 6 and taken == SIX[:len(taken)] and entry["left_out"] == SIX[len(taken):]
+    assert document.fill >= 90 and document.layouts <= 3
+    text = squash(pdf_text(pdf))
+    assert "Staff health is a cost you can act on" not in text  # staff-sickness's headline: left out
+    # Each left-out item is a warning naming it, pointing at the project's own list.
+    left = [w for w in report.warnings if "leaves out evidence item" in w.message]
+    assert [w.message.split("'")[3] for w in left] == SIX[len(taken):]
+    assert all(w.location.file == project.root / "content/audiences.yaml" for w in left)
+    # The web page shows the items the printed page shows.
+    html = (project.root / "output/gps.html").read_text()
+    assert "Staff health is a cost you can act on" not in html
+
+
+def test_the_same_list_makes_the_same_bytes_and_an_unchanged_page_keeps_its_warnings(project):
+    gps_listing(project, SIX)
+    _, _, first = built_gps(project, "one")
+    _, _, second = built_gps(project, "two")
+    assert first.read_bytes() == second.read_bytes()
+    again, entry, _ = built_gps(project, "two")  # nothing changed: the page is not laid out again
+    assert not again.documents and entry["left_out"]
+    assert any("leaves out evidence item 'staff-sickness'" in w.message for w in again.warnings)
+
+
+def test_items_are_kept_down_to_layout_min_items_before_type_shrinks(project):
+    gps_listing(project, SIX, "layout:\n  min_items: 5\n")
+    report, entry, pdf = built_gps(project)
+    assert entry["evidence"] == SIX[:5] and entry["left_out"] == SIX[5:]
+    assert report.documents[0].body_size < 12 and len(pypdf.PdfReader(pdf).pages) == 1
+
+
+def test_explain_names_what_the_page_left_out_and_why(project):
+    gps_listing(project, SIX)
+    code, out = invoke("--project", str(project.root), "explain", "gps")
+    assert code == 0, out
+    assert re.search(r"left out 6: staff-sickness +packaged content/evidence\.yaml:\d+: no room on the "
+                     r"page at 12pt after the \d above", out), out
+    assert "site-packages" not in out
+
+
+def test_a_place_with_local_figures_loses_an_item_not_type_size(project):
+    figures = """
+              - value: "25%"
+                label: of adults in Calderdale did less than 30 minutes of activity a week (Active Lives, all adults aged 19 and over, 2023 to 2024)
+                source:
+                  title: Calderdale physical activity profile
+                  publisher: Calderdale Council
+                  year: 2025
+                  url: https://www.calderdale.gov.uk/physical-activity-profile
+                  section: Adults, table 1
+                  checked: 2026-11-27"""
+    project.write("content/places.yaml", "places:\n  - id: calderdale\n    name: Calderdale\n"
+                  "    figures:" + textwrap.indent(textwrap.dedent(figures), "      "))
+    gps_listing(project, SIX[:4])  # four items fill the page at 12pt without a place's figures
+    report, entry, pdf = built_gps(project)
+    document = report.documents[0]
+    assert document.slug == "calderdale/gps" and len(pypdf.PdfReader(pdf.parent / "calderdale/gps.pdf").pages) == 1
+    # The taller figure band costs an evidence item, not type size.
+    assert document.body_size == 12 and entry["left_out"] == ["clinical-champions"]

@@ -170,7 +170,7 @@ def validate(obj: CliContext, strict: bool) -> None:
     warnings = validate_more(project)  # raises for missing brand files
     raise_if_strict(warnings, strict)  # printed once, in the error
     warn(warnings, obj.project_dir)
-    click.echo(valid_summary(project))
+    click.echo(valid_summary(project, len(warnings)))
 
 
 @cli.command("check")
@@ -221,7 +221,7 @@ def init(folder: Path) -> None:
 def explain(obj: CliContext, audience: str, place: str | None, sources: bool) -> None:
     """Show where each thing on AUDIENCE's page comes from (file and line), or with --sources
     the evidence for each claim, to check a page against its sources."""
-    from makecase.cli.explain import claims, render_claims
+    from makecase.cli.explain import claims, laid_out, render_claims
     from makecase.cli.explain import explain as run_explain
     from makecase.load.loader import load_project
     from makecase.load.messages import checked_ids
@@ -230,10 +230,11 @@ def explain(obj: CliContext, audience: str, place: str | None, sources: bool) ->
     checked_ids([audience], project.audiences, "audience")
     if place:
         checked_ids([place], project.places, "place")
+    page = laid_out(project, audience, place)
     if sources:
-        click.echo(render_claims(claims(project, audience, place)), nl=False)
+        click.echo(render_claims(claims(project, audience, place, page[0])), nl=False)
         return
-    for line in two_columns(run_explain(project, audience, place)):
+    for line in two_columns(run_explain(project, audience, place, page)):
         click.echo(line)
 
 

@@ -1,4 +1,8 @@
-"""`makecase explain`: for each thing on a page, the file and line it came from."""
+"""CLI stage, `makecase explain`: for each thing on a page, the file and line it came from.
+
+The page is laid out first (one page, as a build would), so what it lists is what the page
+shows: an evidence item the page had no room for is named as left out, and why.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from makecase import resources
-from makecase.page.compose import compose
-from makecase.errors import Location
+from makecase.page.compose import Briefing, compose
+from makecase.errors import Location, MakecaseError
 from makecase.load.project import Project
 from makecase.load.model import Source
 
@@ -19,11 +23,28 @@ def where_written(location: Location | None, project: Project) -> str:
     return resources.shown_path(location.file, project.root) + (f":{location.line}" if location.line else "")
 
 
-def explain(project: Project, audience_id: str, place_id: str | None = None) -> list[tuple[str, str]]:
-    """Rows of (what is on the page, where it came from), top of the page to the bottom."""
+def laid_out(project: Project, audience_id: str, place_id: str | None = None) -> tuple[Briefing, float | None]:
+    """The page as a build lays it out: its briefing with the evidence items it took, and its
+    body size. A page that cannot be made is explained as composed (the build says why)."""
+    from makecase.pack.build import make_documents
+    from makecase.page.render import Renderer
+
+    place = project.places[place_id] if place_id else None
+    briefing = compose(project, project.audiences[audience_id], place)
+    try:
+        document = make_documents(project, [briefing], ("pdf",), Renderer(project))[0]
+    except MakecaseError:
+        return briefing, None
+    return document.briefing, document.body_size
+
+
+def explain(project: Project, audience_id: str, place_id: str | None = None,
+            page: tuple[Briefing, float | None] | None = None) -> list[tuple[str, str]]:
+    """Rows of (what is on the page, where it came from), top of the page to the bottom.
+    page: the laid-out briefing and body size (laid_out), else the page as composed."""
     audience = project.audiences[audience_id]
     place = project.places[place_id] if place_id else None
-    briefing = compose(project, audience, place)
+    briefing, size = page or (compose(project, audience, place), None)
     rows = [(f"audience {audience.id}", where_written(audience.where(), project))]
     for key in ("title", "key_message", "why"):
         rows.append((f"  {key}", where_written(audience.where(key), project)))
@@ -31,6 +52,10 @@ def explain(project: Project, audience_id: str, place_id: str | None = None) -> 
         item = project.evidence[case.item.id]
         rows.append((f"  evidence {i}: {item.id}", where_written(item.where(), project)))
         rows.append((f"    lever {case.lever.id}", where_written(project.levers[case.lever.id].where(), project)))
+    for i, case in enumerate(briefing.left_out, len(briefing.cases) + 1):
+        rows.append((f"  left out {i}: {case.item.id}", f"{where_written(case.item.where(), project)}: no room "
+                     f"on the page at {size or project.settings.layout.body_size:g}pt after the "
+                     f"{len(briefing.cases)} above"))
     rows.append(("  actions", where_written(audience.where("actions"), project)))
     if briefing.story:
         rows.append((f"  story {briefing.story.id}", where_written(project.stories[briefing.story.id].where(), project)))
@@ -63,11 +88,13 @@ class Claim:
     note: str | None = None
 
 
-def claims(project: Project, audience_id: str, place_id: str | None = None) -> list[Claim]:
-    """Every sourced statement on a page, top to bottom, for `makecase explain --sources`."""
+def claims(project: Project, audience_id: str, place_id: str | None = None,
+           briefing: Briefing | None = None) -> list[Claim]:
+    """Every sourced statement on a page, top to bottom, for `makecase explain --sources`.
+    briefing: the page as laid out (laid_out), else as composed."""
     audience = project.audiences[audience_id]
     place = project.places[place_id] if place_id else None
-    briefing = compose(project, audience, place)
+    briefing = briefing or compose(project, audience, place)
     found = [Claim("key message, why and actions", where_written(audience.where("sources"), project)
                    if audience.sources else where_written(audience.where(), project), list(audience.sources))]
     if place:

@@ -94,9 +94,11 @@ def show_nothing_changed(done: NothingChanged, seconds: float, *, quiet: bool, v
     click.echo(summary_line(done.out_dir, 0, len(done.slugs), 0, 0, seconds))
 
 
-def valid_summary(project: Project) -> str:
-    """What `validate` says when the content is valid: how much of each kind it holds."""
-    return (f"Content is valid: {len(project.audiences)} audiences, {len(project.levers)} levers, "
+def valid_summary(project: Project, warnings: int = 0) -> str:
+    """What `validate` says when the content is valid: how many warnings, and how much of each
+    kind it holds."""
+    counted = "no warnings" if not warnings else f"{warnings} warning{'s' if warnings != 1 else ''}"
+    return (f"Content is valid, with {counted}: {len(project.audiences)} audiences, {len(project.levers)} levers, "
             f"{len(project.evidence)} evidence items, {len(project.stories)} stories"
             + (f", {len(project.places)} places" if project.places else "") + ".")
 

@@ -14,7 +14,7 @@ from makecase.contain import contained_dir
 from makecase.load.contrast import contrast_failures
 from makecase.errors import MakecaseError, Problem, ProblemList
 from makecase.text.markdown_html import MarkdownError, check_cost, markdown_to_html
-from makecase.load.messages import did_you_mean, explain_error, validation_errors
+from makecase.load.messages import did_you_mean, explain_error, own_file_problem, validation_errors
 from makecase.load.model import Item
 from makecase.load.placeholders import KNOWN as KNOWN_PLACEHOLDERS
 from makecase.load.placeholders import PLACE_NAMES as PLACE_PLACEHOLDERS
@@ -181,19 +181,9 @@ def check_filled(project: Project, problems: ProblemList) -> None:
 # --- warnings: fine to build, worth a look; --strict makes them errors -------------------------
 
 def content_warnings(project: Project) -> list[Problem]:
-    warnings: list[Problem] = []
-    used = {project.evidence[e].lever for a in project.audiences.values() for e in a.evidence
-            if e in project.evidence}
-    for lever in project.levers.values():
-        if lever.id not in used:
-            warnings.append(Problem(f"Lever '{lever.id}' is not used by any audience.", lever.where(),
-                                    hint="Add one of its evidence items to an audience, or switch it off with enabled: false."))
-    shown = {e for a in project.audiences.values() for e in a.evidence}
-    for item in project.evidence.values():
-        if item.id not in shown:
-            warnings.append(Problem(f"Evidence item '{item.id}' is on no audience's page.", item.where(),
-                                    hint="Add its id to an audience's evidence list, or switch it off "
-                                         "with enabled: false."))
+    """Fine to build, worth a look. A warning about packaged content points at the project's
+    own file, with the YAML to write there (messages.own_file_problem)."""
+    warnings = _unused_warnings(project)
     for audience in project.audiences.values():
         for i, link in enumerate(audience.signposts):
             if link.url.startswith("https://") and link.checked is None:
@@ -202,21 +192,51 @@ def content_warnings(project: Project) -> list[Problem]:
                     key=f"audience {audience.id} › signposts › {i}",
                     hint="Open the link, make sure it still says what the page promises, and add "
                          "'checked: YYYY-MM-DD'."))
+    return warnings + _prose_warnings(project)
+
+
+def _unused_warnings(project: Project) -> list[Problem]:
+    """Levers and evidence items no audience's page can show."""
+    warnings: list[Problem] = []
+    used = {project.evidence[e].lever for a in project.audiences.values() for e in a.evidence
+            if e in project.evidence}
+    for lever in project.levers.values():
+        if lever.id not in used:
+            warnings.append(own_file_problem(
+                project.root, f"Lever '{lever.id}' is not used by any audience.", lever.where(), None,
+                "Add one of its evidence items to an audience, or switch the lever off too.",
+                lever, ["enabled: false"]))
+    shown = {e for a in project.audiences.values() for e in a.evidence}
+    for item in project.evidence.values():
+        if item.id not in shown:
+            warnings.append(own_file_problem(
+                project.root, f"Evidence item '{item.id}' is on no audience's page.", item.where(), None,
+                "Add its id to an audience's evidence list in content/audiences.yaml, or switch it off.",
+                item, ["enabled: false"]))
+    return warnings
+
+
+def _prose_warnings(project: Project) -> list[Problem]:
+    """Sentences and paragraphs longer than plain English keeps them."""
+    warnings: list[Problem] = []
     prose = ([(a, k) for a in project.audiences.values() for k in ("key_message", "why")]
              + [(e, "body") for e in project.evidence.values()]
              + [(s, k) for s in project.stories.values() for k in ("did", "helped")])
     for item, key in prose:
         text = getattr(item, key)
         found = plain.sentences(text)
+        reword = [f"{key}: >-", "  Your own words, in shorter sentences."]
         for sentence in found:
             count = len(plain.words(sentence))
             if count > plain.MAX_SENTENCE_WORDS:
-                warnings.append(Problem(
+                warnings.append(own_file_problem(
+                    project.root,
                     f"A sentence of {count} words (plain English keeps them to {plain.MAX_SENTENCE_WORDS} or fewer): "
-                    f"\"{sentence[:60]}…\"", item.where(key), key=f"{item.id} › {key}",
-                    hint="Split it in two."))
+                    f"\"{sentence[:60]}…\"", item.where(key), f"{item.id} › {key}", "Split it in two.",
+                    item, reword))
         if len(found) > plain.MAX_PARAGRAPH_SENTENCES:
-            warnings.append(Problem(
+            warnings.append(own_file_problem(
+                project.root,
                 f"{len(found)} sentences in one paragraph (plain English keeps to {plain.MAX_PARAGRAPH_SENTENCES}).",
-                item.where(key), key=f"{item.id} › {key}", hint="Cut a sentence or move it elsewhere."))
+                item.where(key), f"{item.id} › {key}", "Cut a sentence or move it elsewhere.", item, reword))
     return warnings

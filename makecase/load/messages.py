@@ -10,9 +10,12 @@ import difflib
 import re
 from typing import TYPE_CHECKING, Any
 
+from pathlib import Path
+
 from pydantic import BaseModel, ValidationError
 
-from makecase.errors import MakecaseError, Problem, shown
+from makecase import resources
+from makecase.errors import Location, MakecaseError, Problem, shown
 from makecase.load.yamlsource import YamlSource
 
 if TYPE_CHECKING:
@@ -183,3 +186,29 @@ def checked_ids(requested: list[str], known: dict, kind: str) -> list[str]:
     if problems:
         raise MakecaseError(problems)
     return requested
+
+
+# Where a project overrides each kind of packaged item: its own file and the list it goes in.
+OWN_FILES = {"Lever": ("content/evidence.yaml", "levers"), "EvidenceItem": ("content/evidence.yaml", "evidence"),
+             "Quote": ("content/evidence.yaml", "quotes"), "Audience": ("content/audiences.yaml", "audiences"),
+             "Story": ("content/stories.yaml", "stories"), "GlossaryTerm": ("content/glossary.yaml", "glossary")}
+
+
+def override_snippet(item: object, lines: list[str]) -> str:
+    """The YAML a project writes in its own file to change a packaged item: its list, its id,
+    and the given lines (keys, already indented under the item)."""
+    _, key = OWN_FILES.get(type(item).__name__, ("content/evidence.yaml", "evidence"))
+    return "\n".join([f"{key}:", f"  - id: {getattr(item, 'id', '')}", *(f"    {line}" for line in lines)])
+
+
+def own_file_problem(root: Path, message: str, location: Location | None, key: str | None,
+                     hint: str, item: object, lines: list[str]) -> Problem:
+    """A warning said about the project's own files. About packaged content (a file the user
+    must not edit, deep in site-packages), it names the packaged line in its short form and
+    gives the YAML to write in the project's own file, which it points at instead."""
+    packaged = resources.packaged_place(location.file, location.line) if location else None
+    if packaged is None:
+        return Problem(message, location, key, hint)
+    own, _ = OWN_FILES.get(type(item).__name__, ("content/evidence.yaml", "evidence"))
+    return Problem(f"{message} (It comes from the {packaged}.)", Location(root / own), key,
+                   f"{hint} In {own}, write:\n{override_snippet(item, lines)}")

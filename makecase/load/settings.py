@@ -56,7 +56,9 @@ class Brand(Model):
 
 
 class Layout(Model):
-    """The one-page rule: body text starts at body_size and may shrink to min_body_size.
+    """The one-page rule: a page takes as many of its audience's evidence items as fit at
+    body_size, in priority order, but never fewer than min_items; only then does body text
+    shrink, down to min_body_size.
 
     A short page grows its spacing, not its type; min_fill (per cent of the page's height) is
     how full a page must be before the build warns that it could take more words.
@@ -66,6 +68,9 @@ class Layout(Model):
     """The body text size in points that each page starts at."""
     min_body_size: Annotated[float, Field(ge=9, le=16)] = 11.0
     """The smallest body text size in points a page may shrink to so it fits."""
+    min_items: Annotated[int, Field(ge=1, le=12)] = 3
+    """The fewest evidence items a page keeps before its type shrinks: a page that is too long
+    leaves out its lowest-priority items first, down to this many."""
     # A page using less of its height than this (after spacing has grown) is a warning.
     min_fill: Annotated[float, Field(ge=0, le=100)] = 90.0
     """A page using less of its height than this (per cent, after spacing has grown) is a warning."""

@@ -204,7 +204,8 @@ def _make_in_parallel(project: Project, briefings: list[Briefing], formats: tupl
 
     def done(index: int, briefing: Briefing, result: tuple) -> None:
         if result[0] == "made":
-            document = Document(briefing, **result[1])
+            fields = dict(result[1])
+            document = Document(briefing.taking(fields.pop("items")), **fields)
             made[index] = document
             if progress is not None:
                 progress(document)
@@ -227,40 +228,49 @@ def make_document(project: Project, briefing: Briefing, formats: tuple[str, ...]
                   fitter: PageFitter | None, kept: frozenset[str] = frozenset()) -> Document:
     """One briefing's HTML and PDF, checked: a standalone page, one A4 page, WeasyPrint's warnings kept.
 
-    kept: formats whose files stay from the previous build (a partial build), so the web page
-    links to a kept PDF, and a new PDF redraws a kept web page's picture.
+    The PDF is laid out first: it decides how many of the audience's evidence items the page
+    takes (fit.py), and the web page shows the same ones. kept: formats whose files stay from
+    the previous build (a partial build), so the web page links to a kept PDF, and a new PDF
+    redraws a kept web page's picture.
     """
-    document = Document(briefing)
-    # The page as printed: laid out for the PDF, and the words a reader meets (manifest.json).
-    print_html = renderer.render_html(briefing, "print")
-    document.words = plain.page_words(print_html)
+    pdf_href = briefing.sibling_name("pdf") if "pdf" in formats or "pdf" in kept else None
     if "html" in formats:
-        pdf_href = briefing.sibling_name("pdf") if "pdf" in formats or "pdf" in kept else None
-        html = renderer.render_html(briefing, "screen", pdf_href)
-        found = active_parts(html)
-        if found:
-            raise NotMade(Problem(
-                f"The web page would run or load something: {', '.join(found[:3])}.", None,
-                key=f"document {briefing.slug}.html",
-                hint="A project template in templates/ adds it: pages are standalone, with nothing "
-                     "run or loaded from elsewhere. Remove it from the template."))
-        document.files["html"] = html.encode("utf-8")
+        _standalone(briefing, renderer.render_html(briefing, "screen", pdf_href))
+    document = Document(briefing)
     if fitter is not None:
-        add_pdf(project, document, print_html, fitter, with_picture="html" in formats or "html" in kept)
+        add_pdf(project, document, renderer, fitter, with_picture="html" in formats or "html" in kept)
+    # The page as printed, with the items it took: the words a reader meets (manifest.json).
+    document.words = plain.page_words(renderer.render_html(document.briefing, "print"))
+    if "html" in formats:
+        document.files["html"] = renderer.render_html(document.briefing, "screen", pdf_href).encode("utf-8")
     return document
 
 
-def add_pdf(project: Project, document: Document, print_html: str, fitter: PageFitter,
+def _standalone(briefing: Briefing, html: str) -> None:
+    """A web page runs and loads nothing from elsewhere: NotMade when a project template adds it."""
+    found = active_parts(html)
+    if found:
+        raise NotMade(Problem(
+            f"The web page would run or load something: {', '.join(found[:3])}.", None,
+            key=f"document {briefing.slug}.html",
+            hint="A project template in templates/ adds it: pages are standalone, with nothing "
+                 "run or loaded from elsewhere. Remove it from the template."))
+
+
+def add_pdf(project: Project, document: Document, renderer: Renderer, fitter: PageFitter,
             with_picture: bool) -> None:
-    """Lay the page out on one A4 page and add its PDF, its thumbnail and (with_picture, for
-    the web page's link previews) its picture, with what the fit stage measured."""
+    """Lay the page out on one A4 page, taking as many evidence items as fit, and add its PDF,
+    its thumbnail and (with_picture, for the web page's link previews) its picture, with what
+    the fit stage measured."""
     from makecase.page.fit import DoesNotFit
 
     briefing = document.briefing
     try:
         with weasyprint_warnings() as warnings:
             # A URL, not a path: WeasyPrint cannot turn a path that is not UTF-8 into one.
-            fitted = fitter.fit(print_html, file_uri(project.root) + "/", project.settings.layout, briefing.slug)
+            fitted = fitter.fit(lambda count: renderer.render_html(briefing.taking(count), "print"),
+                                file_uri(project.root) + "/", project.settings.layout, briefing.slug,
+                                items=len(briefing.cases))
             document.files["pdf"] = fitted.write_pdf()
     except DoesNotFit as exc:
         raise NotMade(Problem(exc.problem.message, briefing.audience.where(),
@@ -270,6 +280,7 @@ def add_pdf(project: Project, document: Document, print_html: str, fitter: PageF
             "This page is nested too deeply to lay out.", briefing.audience.where(),
             key=f"audience {shown(briefing.slug)}",
             hint="Look for deeply nested lists in this audience's texts or project templates.")) from None
+    document.briefing = briefing.taking(fitted.items)
     document.warnings = without_packaged(warnings, _packaged_css())
     document.pages = pdf_pages(document.files["pdf"])
     document.files["thumb"] = page_thumbnail(document.files["pdf"])  # for the index

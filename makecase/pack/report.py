@@ -64,6 +64,8 @@ class BuildReport:
                 "fill_percent": d.fill,
                 "room_words": d.room_words if d.slug in made else None,
                 "layouts": d.layouts if d.slug in made else None,
+                "evidence": [c.item.id for c in d.briefing.cases],
+                "left_out": [c.item.id for c in d.briefing.left_out],
                 "seconds": round(d.seconds, 3) if d.slug in made else None,
             } for d in self.pack],
             "warnings": [{"message": w.message,
@@ -91,7 +93,9 @@ def progress_bar(document: Document, done: int, total: int, width: int = 24) -> 
 
 def document_line(document: Document, verbose: bool = False) -> str:
     """One line per document as it is done: its files, and how its page came out."""
-    detail = (f" (body {document.body_size:g}pt, page {document.fill:.0f}% full"
+    left_out = document.briefing.left_out
+    items = f", {document.items} of {document.items + len(left_out)} evidence items" if left_out else ""
+    detail = (f" (body {document.body_size:g}pt, page {document.fill:.0f}% full{items}"
               + (f", {document.layouts} layouts, {document.seconds:.2f} s" if verbose else "") + ")"
               if document.body_size else (f" ({document.seconds:.2f} s)" if verbose else ""))
     files = ", ".join(document.briefing.file_name(f) for f in document.files)
@@ -100,7 +104,29 @@ def document_line(document: Document, verbose: bool = False) -> str:
 
 def pack_warnings(project: Project, documents: list[Document]) -> list[Problem]:
     """Everything a build warns of: the content's warnings, under-filled pages, WeasyPrint's."""
-    return list(project.warnings) + fill_warnings(project, documents) + document_warnings(documents)
+    return (list(project.warnings) + left_out_warnings(project, documents) + fill_warnings(project, documents)
+            + document_warnings(documents))
+
+
+def left_out_warnings(project: Project, documents: list[Document]) -> list[Problem]:
+    """Each evidence item a page had no room for at full type size (fit.py), with how to show
+    it or take it off the list (in the project's own audiences.yaml)."""
+    # Here, not at the top: a build with nothing to make prints its line without loading pydantic.
+    from makecase.load.messages import own_file_problem
+
+    found = []
+    for d in documents:
+        audience, taken = d.briefing.audience, [c.item.id for c in d.briefing.cases]
+        for number, case in enumerate(d.briefing.left_out, len(taken) + 1):
+            found.append(own_file_problem(
+                project.root,
+                f"Page '{d.slug}' leaves out evidence item '{case.item.id}' (number {number} on its "
+                f"audience's list): the page is full with the {len(taken)} above it at {d.body_size:g}pt.",
+                audience.where("evidence"), f"audience {d.slug}",
+                "The list is in priority order. To show it, move it up the list or shorten the "
+                "items above it; to stop this warning, take it off the list.",
+                audience, [f"evidence: [{', '.join(taken)}]"]))
+    return found
 
 
 def fill_warnings(project: Project, documents: list[Document]) -> list[Problem]:

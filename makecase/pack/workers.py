@@ -68,7 +68,7 @@ def make_in_worker(audience: str, place: str | None, formats: tuple[str, ...], k
         return ("error", exc.problems, exc.summary)
     return ("made", {"files": document.files, "body_size": document.body_size, "layouts": document.layouts,
                      "fill": document.fill, "room_words": document.room_words, "warnings": document.warnings,
-                     "words": document.words, "pages": document.pages,
+                     "words": document.words, "pages": document.pages, "items": document.items,
                      "seconds": time.perf_counter() - started})
 
 

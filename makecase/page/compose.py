@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from makecase.load.contrast import full_brand
 from makecase.load.project import Project
@@ -82,6 +82,18 @@ class Briefing:
     # reader of the paper copy can follow: the QR code's target, printed beside it.
     page_url: str | None = None
     call_to_action: Link | None = None
+    # The audience's lowest-priority evidence items the fit stage left out: they did not fit on
+    # the page at full type size (fit.py). Empty until the page is laid out.
+    left_out: tuple[Case, ...] = ()
+
+    def taking(self, count: int) -> Briefing:
+        """This page with only the first `count` of its audience's evidence items, in priority
+        order; the rest are left out (and named in left_out)."""
+        listed = [*self.cases, *self.left_out]
+        count = max(0, min(count, len(listed)))
+        if count == len(self.cases):
+            return self
+        return replace(self, cases=listed[:count], left_out=tuple(listed[count:]))
 
     @property
     def slug(self) -> str:

@@ -37,7 +37,10 @@ def files_made(formats, kept=frozenset()) -> set[str]:
 
 @dataclass
 class Document:
-    """One built briefing: its files and what the fit stage measured."""
+    """One built briefing: its files and what the fit stage measured.
+
+    Its briefing is the page as laid out: a page too long for all its audience's evidence items
+    has only those it took (Briefing.taking), and names the rest in left_out."""
 
     briefing: Briefing
     files: dict[str, bytes] = field(default_factory=dict)
@@ -51,6 +54,12 @@ class Document:
     inputs: str | None = None  # the hash of what its files are made from (cache.py)
     words: int | None = None  # words on the page (plain.page_words)
     pages: int | None = None  # pages in its PDF
+
+    @property
+    def items(self) -> int:
+        """How many of its audience's evidence items the page took (the briefing holds those,
+        and names the ones left out)."""
+        return len(self.briefing.cases)
 
     @property
     def slug(self) -> str:

@@ -1,8 +1,12 @@
 """Fit stage: lay out a briefing's print HTML with WeasyPrint and make it one full A4 page.
 
-The HTML is parsed once. Body text starts at the layout's body_size and shrinks in quarter-point
-steps (every size on the page is in rem, so everything shrinks together) until the page fits or
-the floor is reached. A page that still overflows is never written: the error says by how much.
+Content before type: an audience's evidence list is its priority order, and a page takes as
+many of its items as fit at the layout's body_size. A page that is too long is measured once on
+a tall sheet (how far it runs past A4, where each item ends) and its lowest-priority items are
+left out, the fewest that make it fit, down to layout.min_items; so a page that overflows
+usually costs three layouts, not one per item. Only then does body text shrink, in quarter-point
+steps (every size on the page is in rem, so everything shrinks together), until the page fits
+or the floor is reached. A page that still overflows is never written: the error says by how much.
 
 A page that fits with room to spare grows its spacing, not its type: print.css adds
 `--stretch` to the space between blocks, and this stage finds the stretch that fills the page
@@ -17,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from weasyprint import CSS, HTML
 from weasyprint.formatting_structure import boxes
@@ -73,6 +78,7 @@ class FittedPage:
     stretch_mm: float = 0.0  # space added to each gap
     unused_mm: float = 0.0  # height left unused (put above the footer), not counting column holes
     room_words: int = 0  # roughly how many words the page could take at its natural spacing
+    items: int = 0  # how many of its audience's evidence items the page took
 
     def write_pdf(self) -> bytes:
         # The file identifier (/ID) is a hash of the PDF's own objects, so the same page makes
@@ -108,21 +114,44 @@ class PageFitter:
         return html.render(font_config=self.font_config,
                            stylesheets=[self._size(body_size), *(extra or [])], **PDF_OPTIONS)
 
-    def fit(self, html_text: str, base_url: Path, layout: Layout, label: str) -> FittedPage:
-        html = HTML(string=html_text, base_url=str(base_url), url_fetcher=self.fetcher)
-        size = layout.body_size
-        layouts = 0
-        while True:
-            document = self._render(html, size)
+    def fit(self, page: str | Callable[[int], str], base_url: Path, layout: Layout, label: str,
+            items: int = 0) -> FittedPage:
+        """Lay a page out on one A4 page: its evidence items first, then its type size.
+
+        page is the print HTML, or (with items, how many evidence items its audience lists)
+        a function giving the HTML with the first n of them. A page too long at body_size
+        leaves out its lowest-priority items, down to layout.min_items; only then does its
+        type shrink, down to layout.min_body_size."""
+        html_for = page if callable(page) else (lambda count: page)
+        count, floor = items, min(items, layout.min_items)
+        html = self._parse(html_for(count), base_url)
+        document, layouts = self._render(html, layout.body_size), 1
+        while len(document.pages) > 1 and count > floor:
+            measured = self._measure(html, layout.body_size)
             layouts += 1
-            if len(document.pages) == 1:
-                return self._fill(document, size, layouts)
-            if size <= layout.min_body_size:
-                break
+            count -= items_to_leave_out(measured, count, floor)
+            html = self._parse(html_for(count), base_url)
+            document, layouts = self._render(html, layout.body_size), layouts + 1
+        size = layout.body_size
+        while len(document.pages) > 1 and size > layout.min_body_size:
             # The floor itself is always tried, even when it is not a whole number of steps
             # below the start (11.1 after 11.25), so the error's "at the minimum" is true.
             size = max(layout.min_body_size, round(size - STEP_PT, 2))
-        raise DoesNotFit(self._overflow_problem(html, size, label, len(document.pages)))
+            document, layouts = self._render(html, size), layouts + 1
+        if len(document.pages) > 1:
+            raise DoesNotFit(self._overflow_problem(html, size, label, len(document.pages)))
+        fitted = self._fill(document, size, layouts)
+        fitted.items = count
+        return fitted
+
+    def _parse(self, html_text: str, base_url: Path) -> HTML:
+        return HTML(string=html_text, base_url=str(base_url), url_fetcher=self.fetcher)
+
+    def _measure(self, html: HTML, size: float) -> Measured:
+        """Lay the page out on a very tall sheet: how far past A4 it runs, and where each
+        evidence item and each column ends (what leaving items out would save)."""
+        tall = CSS(string="@page { size: 210mm 2000mm !important; }", font_config=self.font_config)
+        return measured_page(_page_box(self._render(html, size, [tall])))
 
     def _fill(self, document, size: float, layouts: int) -> FittedPage:
         """Grow the spacing of a page that fits until it fills the page (spacing.py: the laid-out
@@ -144,18 +173,9 @@ class PageFitter:
                           round(unused, 1), room_words)
 
     def _overflow_problem(self, html: HTML, size: float, label: str, pages: int) -> Problem:
-        """Lay the page out on a very tall sheet to measure how far past A4 it runs. The
-        problem's key is the caller's label (a build puts its own audience key on it)."""
-        tall = CSS(string="@page { size: 210mm 2000mm !important; }", font_config=self.font_config)
-        document = self._render(html, size, [tall])
-        page_box = _page_box(document)
-        bottom = max((_bottom(box) for box in _content_boxes(page_box)),
-                     default=0)
-        # Height used on the tall sheet, less the A4 content height (page height less margins).
-        top_margin = page_box.margin_top + page_box.padding_top + page_box.border_top_width
-        bottom_margin = page_box.margin_bottom + page_box.padding_bottom + page_box.border_bottom_width
-        a4_content_px = A4_HEIGHT_MM / 25.4 * 96 - top_margin - bottom_margin
-        overflow_px = max(0.0, bottom - top_margin - a4_content_px)
+        """Measure how far past A4 the page runs. The problem's key is the caller's label (a
+        build puts its own audience key on it)."""
+        overflow_px = self._measure(html, size).overflow
         overflow_mm = overflow_px / 96 * 25.4
         line_px = size * LINE_HEIGHT * 96 / 72
         lines = max(1, round(overflow_px / line_px))
@@ -167,6 +187,56 @@ class PageFitter:
             None, key=label,
             hint=f"Cut about {words} words: shorten the 'why' text or an evidence body, drop an "
                  f"action or a signpost, or remove the lowest-priority evidence item.")
+
+
+@dataclass
+class Measured:
+    """A page laid out on a tall sheet, in CSS pixels: how far its content runs past the foot
+    of an A4 page, the foot of each evidence item (class "case", in order, margin included),
+    and the foot of each column (class "cases" holds the items; "side" is beside it)."""
+
+    overflow: float
+    case_feet: list[float]
+    columns: dict[str, float]
+
+
+def measured_page(page_box) -> Measured:
+    bottom = max((_bottom(box) for box in _content_boxes(page_box)), default=0)
+    # Height used on the tall sheet, less the A4 content height (page height less margins).
+    top_margin = page_box.margin_top + page_box.padding_top + page_box.border_top_width
+    bottom_margin = page_box.margin_bottom + page_box.padding_bottom + page_box.border_bottom_width
+    a4_content_px = A4_HEIGHT_MM / 25.4 * 96 - top_margin - bottom_margin
+    case_feet: list[float] = []
+    seen = set()
+    for box in page_box.descendants():
+        element = getattr(box, "element", None)
+        if element is None or id(element) in seen:
+            continue
+        seen.add(id(element))
+        if "case" in (element.get("class") or "").split():
+            case_feet.append(_bottom(box))
+    columns = {name: foot for name, (foot, _) in _columns(page_box).items()}
+    return Measured(max(0.0, bottom - top_margin - a4_content_px), case_feet, columns)
+
+
+def items_to_leave_out(measured: Measured, count: int, floor: int) -> int:
+    """How many of a page's lowest-priority evidence items to leave out so it fits: the fewest
+    whose height covers the overflow, at least one. When leaving items out cannot make it fit
+    (the column beside them is too long on its own, or the template names no items), all but
+    the floor go, and the type shrinks after."""
+    feet = measured.case_feet
+    if len(feet) != count or "cases" not in measured.columns:
+        return count - floor
+    cases_foot = measured.columns["cases"]
+    target = max(measured.columns.values()) - measured.overflow  # where the columns must end
+    if measured.columns.get("side", 0.0) > target:
+        return count - floor
+    for keep in range(count - 1, floor - 1, -1):
+        # Without items keep..count-1 the column ends that much higher (the quote moves up).
+        saved = feet[-1] - feet[keep - 1]
+        if cases_foot - saved <= target:
+            return count - keep
+    return count - floor
 
 
 def _bottom(box) -> float:
@@ -189,14 +259,8 @@ def _content_boxes(page_box):
             yield from child.descendants()
 
 
-def _column_hole(document) -> tuple[str | None, float, float]:
-    """The shorter of the two columns, how far its foot is above the taller's, and that blank
-    height weighted by the column's share of the width (what counts against the page's fill).
-
-    A page whose taller column reaches the footer can still leave half a column empty; that
-    is unused paper too.
-    """
-    page_box = _page_box(document)
+def _columns(page_box) -> dict[str, tuple[float, float]]:
+    """The two columns ("cases" and "side"): where each one's content ends, and its width."""
     columns = {}
     for box in page_box.descendants():
         element = getattr(box, "element", None)
@@ -208,6 +272,18 @@ def _column_hole(document) -> tuple[str | None, float, float]:
                 bottom = max((_bottom(child) for child in box.descendants() if child is not box),
                              default=box.position_y)
                 columns[name] = (bottom, box.margin_width())
+    return columns
+
+
+def _column_hole(document) -> tuple[str | None, float, float]:
+    """The shorter of the two columns, how far its foot is above the taller's, and that blank
+    height weighted by the column's share of the width (what counts against the page's fill).
+
+    A page whose taller column reaches the footer can still leave half a column empty; that
+    is unused paper too.
+    """
+    page_box = _page_box(document)
+    columns = _columns(page_box)
     if len(columns) < 2:
         return None, 0.0, 0.0
     short = min(columns, key=lambda name: columns[name][0])
