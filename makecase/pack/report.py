@@ -109,19 +109,29 @@ def pack_warnings(project: Project, documents: list[Document]) -> list[Problem]:
 
 
 def left_out_warnings(project: Project, documents: list[Document]) -> list[Problem]:
-    """Each evidence item a page had no room for at full type size (fit.py), with how to show
-    it or take it off the list (in the project's own audiences.yaml)."""
+    """Each evidence item a page had no room for at full type size (fit.py) and that no other
+    page of the pack shows, with how to show it or take it off the list (in the project's own
+    audiences.yaml).
+
+    An audience's list is in priority order and may end with spare items, taken when a page has
+    room (a short place name, no logo): a spare left out but shown elsewhere is the list working
+    as meant, said on the page's line ("4 of 5 evidence items") and by `explain`, not warned of,
+    so --strict does not fail on it. An item left out of every page would never be read."""
     # Here, not at the top: a build with nothing to make prints its line without loading pydantic.
     from makecase.load.messages import own_file_problem
 
+    shown = {c.item.id for d in documents for c in d.briefing.cases}
     found = []
     for d in documents:
         audience, taken = d.briefing.audience, [c.item.id for c in d.briefing.cases]
         for number, case in enumerate(d.briefing.left_out, len(taken) + 1):
+            if case.item.id in shown:
+                continue
             found.append(own_file_problem(
                 project.root,
                 f"Page '{d.slug}' leaves out evidence item '{case.item.id}' (number {number} on its "
-                f"audience's list): the page is full with the {len(taken)} above it at {d.body_size:g}pt.",
+                f"audience's list), and no other page shows it: the page is full with the {len(taken)} "
+                f"above it at {d.body_size:g}pt.",
                 audience.where("evidence"), f"audience {d.slug}",
                 "The list is in priority order. To show it, move it up the list or shorten the "
                 "items above it; to stop this warning, take it off the list.",
