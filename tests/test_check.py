@@ -268,3 +268,25 @@ def test_reading_ease_and_age_rank_plain_text_above_dense_text():
             "prioritisation of population-level physical activity considerations.")
     assert plain.reading_ease(easy) > 80 > 0 > plain.reading_ease(hard)
     assert plain.reading_age(easy) < 10 < 20 < plain.reading_age(hard)
+
+
+def test_every_pdf_and_the_pack_pdf_go_through_the_independent_validator(default_report):
+    """page-validation's PDF/UA-1 profile over the six pages and pack.pdf: all compliant, said
+    in the report and in --json."""
+    assert default_report.validator.startswith("page-validation ")
+    assert default_report.validator.endswith("PDF/UA-1: 7 of 7 PDF(s) compliant")
+    assert "PDF/UA validator: page-validation" in print_report(default_report, strict=True)
+    assert default_report.as_json()["pdf_validator"] == default_report.validator
+    assert not [f for f in default_report.findings if f.check == "pdf-validator"]
+
+
+def test_a_validator_finding_fails_the_check_and_names_its_page(default_report):
+    from dataclasses import replace
+
+    from makecase.check.findings import ERROR, Finding
+
+    failing = replace(default_report, findings=default_report.findings + [
+        Finding(ERROR, "pdf-validator", "pack", "page-validation (PDF/UA-1): An LI structure element is not "
+                "contained in an L structure element [PDFUA1-LI-PARENT-001].")])
+    assert failing.failed() and failing.failed(strict=True)
+    assert "error: [pdf-validator] pack: page-validation (PDF/UA-1)" in print_report(failing)

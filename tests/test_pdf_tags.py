@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 
 import pikepdf
 import pytest
@@ -16,6 +18,8 @@ from makecase.text import plain_english as plain
 from makecase.cli.commands import cli
 from makecase.check.pdf import check_pdf
 from makecase.check.pdftags import read
+from makecase.check import validators
+from makecase.check.run import check_validator
 
 LOGO = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="60">'
         '<rect width="200" height="60" fill="#6A1B9A"/></svg>')
@@ -101,13 +105,18 @@ def test_logo_is_a_figure_with_its_alt_text_and_a_box_on_the_page(tmp_path):
 # --- the product's PDF check on PDFs made to fail it ------------------------------------------
 
 
-def broken(default_pack, change) -> list[str]:
-    pdf = pikepdf.open(default_pack.out_dir / "gps.pdf")
+def changed(default_pack, change, audience: str = "gps") -> bytes:
+    pdf = pikepdf.open(default_pack.out_dir / f"{audience}.pdf")
     change(pdf)
     out = io.BytesIO()
     pdf.save(out)
-    html = (default_pack.out_dir / "gps.html").read_text(encoding="utf-8")
-    return [p.message for p in check_pdf(out.getvalue(), " ".join(plain.visible_text_blocks(html)))]
+    return out.getvalue()
+
+
+def broken(default_pack, change, audience: str = "gps") -> list[str]:
+    html = (default_pack.out_dir / f"{audience}.html").read_text(encoding="utf-8")
+    return [p.message for p in check_pdf(changed(default_pack, change, audience),
+                                         " ".join(plain.visible_text_blocks(html)))]
 
 
 def _elements(pdf, kind):
@@ -177,14 +186,17 @@ def test_check_names_content_painted_out_of_reading_order(default_pack):
                for m in broken(default_pack, change))
 
 
-def test_check_names_words_run_together_in_the_tag_text(default_pack):
-    def change(pdf):
-        page = pdf.pages[0]
-        data = page.Contents.read_bytes() if not isinstance(page.Contents, pikepdf.Array) else b"".join(
-            c.read_bytes() for c in page.Contents)
-        page.Contents = pdf.make_stream(re.sub(rb"/ActualText \((?:[^()\\]|\\.)*\)", b"", data))
+def _without_line_end_spaces(pdf):
+    """The old text: each line's last word with no space after it (the cancelled space glyph
+    weasypatch draws at a line end taken out again)."""
+    page = pdf.pages[0]
+    data = page.Contents.read_bytes() if not isinstance(page.Contents, pikepdf.Array) else b"".join(
+        c.read_bytes() for c in page.Contents)
+    page.Contents = pdf.make_stream(re.sub(rb"<[0-9a-f]{4}>[1-9][0-9]*\] TJ", b"] TJ", data))
 
-    assert any("run together in the tag text" in m for m in broken(default_pack, change))
+
+def test_check_names_words_run_together_in_the_tag_text(default_pack):
+    assert any("run together in the tag text" in m for m in broken(default_pack, _without_line_end_spaces))
 
 
 def test_check_names_a_font_that_is_not_embedded(default_pack):
@@ -235,3 +247,188 @@ def test_check_notes_a_link_tagged_as_two_links(default_pack):
         parent.K = pikepdf.Array(kids[:at + 1] + [split] + kids[at + 1:])
 
     assert any("tagged as two links" in m for m in broken(default_pack, change))
+
+
+# --- what independent readers get: a PDF/UA validator, and other tools' text ------------------
+
+
+def test_an_independent_validator_finds_every_pdf_and_the_pack_pdf_compliant(default_pack):
+    pdfs = [f"{a}.pdf" for a in AUDIENCE_IDS] + ["pack.pdf"]
+    assert {name: validators.validate((default_pack.out_dir / name).read_bytes()) for name in pdfs} \
+        == {name: [] for name in pdfs}
+
+
+def _run_together(text: str, words: set[str]) -> list[str]:
+    """Tokens that are not words of the page but two of them glued ("yourwhole")."""
+    glued = []
+    for token in re.findall(r"[A-Za-z£][A-Za-z'’£0-9-]*", text):
+        if token.lower() in words or len(token) < 4:
+            continue
+        if any(token[:cut].lower() in words and token[cut:].lower() in words for cut in range(1, len(token))):
+            glued.append(token)
+    return glued
+
+
+def _struct_text(path) -> str:
+    """poppler's reading of the tags (pdfinfo -struct-text): inline spans run on, blocks apart."""
+    out = subprocess.run(["pdfinfo", "-struct-text", str(path)], capture_output=True, text=True, check=True).stdout
+    parts = []
+    for line in out.splitlines():
+        quoted = re.match(r'\s*"(.*)"\s*$', line)
+        parts.append(quoted.group(1) if quoted else ("" if line.rstrip().endswith("(inline)") else "\n"))
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("audience", AUDIENCE_IDS)
+def test_no_words_run_together_in_any_reader_of_the_pdf(default_pack, audience):
+    """poppler's tag text and its pdftotext, and PDFium's text (Chrome's viewer), each get the
+    words apart: a real space ends each line in the text itself, not only in /ActualText."""
+    path = default_pack.out_dir / f"{audience}.pdf"
+    html = (default_pack.out_dir / f"{audience}.html").read_text(encoding="utf-8")
+    words = {w.lower() for w in re.findall(r"[A-Za-z£][A-Za-z'’£0-9-]*", " ".join(plain.visible_text_blocks(html)))}
+    pdfium = pdfium_text(path)
+    pdftotext = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    found = {reader: _run_together(text, words) for reader, text in
+             [("pdfinfo -struct-text", _struct_text(path)), ("pdftotext", pdftotext), ("PDFium", pdfium)]}
+    assert found == {reader: [] for reader in found}
+    assert "your whole practice" in " ".join(_struct_text(default_pack.out_dir / "gps.pdf").split())
+
+
+def pdfium_text(path) -> str:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
+
+
+def test_the_old_run_together_text_is_found_by_the_same_measure(default_pack):
+    """The measure above is not vacuous: the old PDF (no space at line ends) fails it."""
+    html = (default_pack.out_dir / "gps.html").read_text(encoding="utf-8")
+    words = {w.lower() for w in re.findall(r"[A-Za-z£][A-Za-z'’£0-9-]*", " ".join(plain.visible_text_blocks(html)))}
+    tagged = read(changed(default_pack, _without_line_end_spaces))
+    assert len(_run_together(tagged.text(), words)) >= 10
+
+
+def test_the_drawn_spaces_do_not_move_the_page(default_pack, tmp_path):
+    """The space glyph's advance is cancelled: the page is drawn the same with or without it."""
+    import pypdfium2
+
+    old = tmp_path / "old.pdf"
+    old.write_bytes(changed(default_pack, _without_line_end_spaces))
+    pictures = []
+    for path in (default_pack.out_dir / "gps.pdf", old):
+        document = pypdfium2.PdfDocument(str(path))
+        pictures.append(document[0].render(scale=1).to_pil().tobytes())
+        document.close()
+    assert pictures[0] == pictures[1]
+
+
+# --- the old tag faults, made again: makecase check fails on each -----------------------------
+
+
+def _first(pdf, kind):
+    return _elements(pdf, kind)[0]
+
+
+def _li_outside_a_list(pdf):
+    _first(pdf, "/L").S = pikepdf.Name.NonStruct  # the LIs now sit in NonStruct, as once in the figures
+
+
+def _li_without_body(pdf):
+    for body in _elements(pdf, "/LBody"):  # the "What you can do" items' old shape: Lbl, then Spans
+        item = body.P
+        kids = []
+        for kid in item.K:
+            if isinstance(kid, pikepdf.Dictionary) and kid.get("/S") == "/LBody":
+                kids += list(body.K)
+            else:
+                kids.append(kid)
+        item.K = pikepdf.Array(kids)
+
+
+def _list_in_a_list(pdf):
+    inner = _first(pdf, "/L")
+    parent = inner.P
+    outer = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.L, P=parent,
+                                                 K=pikepdf.Array([inner])))
+    parent.K = pikepdf.Array([outer if isinstance(k, pikepdf.Dictionary) and k.objgen == inner.objgen else k
+                              for k in parent.K])
+    inner.P = outer
+
+
+def _links_not_printable(pdf):
+    for annotation in pdf.pages[0].Annots:
+        del annotation["/F"]
+
+
+def _caption_outside_its_quote(pdf):
+    _first(pdf, "/BlockQuote").S = pikepdf.Name.NonStruct
+
+
+OLD_FAULTS = {
+    "li-outside-a-list": (_li_outside_a_list, "gps", "not in a list (L)", True),
+    "li-without-body": (_li_without_body, "gps", "more than its label (Lbl) and body (LBody)", True),
+    "list-in-a-list": (_list_in_a_list, "gps", "holds only another list", False),
+    "links-not-printable": (_links_not_printable, "gps", "not printable", False),
+    "caption-outside-its-quote": (_caption_outside_its_quote, "commissioners", "not in what it captions", False),
+    "run-together": (_without_line_end_spaces, "gps", "run together", False),
+}
+
+
+@pytest.mark.parametrize("fault", OLD_FAULTS)
+def test_makecase_check_fails_on_each_old_tag_fault(default_pack, fault):
+    change, audience, message, validator_sees_it = OLD_FAULTS[fault]
+    html = (default_pack.out_dir / f"{audience}.html").read_text(encoding="utf-8")
+    data = changed(default_pack, change, audience)
+    problems = check_pdf(data, " ".join(plain.visible_text_blocks(html)))
+    assert any(message in p.message and not p.known_limitation for p in problems), problems
+    status, findings = check_validator([(audience, data)])
+    assert status.endswith(f"{0 if validator_sees_it else 1} of 1 PDF(s) compliant")
+    if validator_sees_it:
+        assert {(f.level, f.page) for f in findings} == {("error", audience)}
+        assert all("page-validation (PDF/UA-1)" in f.message and "[PDFUA1-LI-" in f.message for f in findings)
+
+
+def test_the_validator_names_pack_pdf_as_the_pack(default_pack):
+    broken_pack = pikepdf.open(default_pack.out_dir / "pack.pdf")
+    _li_outside_a_list(broken_pack)
+    out = io.BytesIO()
+    broken_pack.save(out)
+    _status, findings = check_validator([("pack", out.getvalue())])
+    assert findings and {f.page for f in findings} == {"pack"}
+    assert "pack:" in findings[0].render()
+
+
+# --- the WeasyPrint the tag fixes are written for ---------------------------------------------
+
+
+def test_a_weasyprint_missing_an_internal_stops_makecase_at_start_naming_the_version(tmp_path):
+    """A WeasyPrint whose insides moved is a clear error before anything is laid out, never a
+    page quietly made without the fixes."""
+    script = ("import sys, weasyprint.layout.inline as inline\n"
+              "del inline.remove_last_whitespace\n"
+              "from makecase.cli.commands import main\n"
+              f"sys.argv = ['makecase', '-C', {str(tmp_path)!r}, 'build', '-a', 'gps', '-f', 'pdf']\n"
+              "main()\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert "weasyprint.layout.inline.remove_last_whitespace" in output
+    assert 'pip install "weasyprint==70.0"' in output
+    assert "Traceback" not in output and not (tmp_path / "output" / "gps.pdf").exists()
+
+
+def test_another_major_weasyprint_is_refused_by_name(monkeypatch):
+    import weasyprint
+
+    from makecase.errors import MakecaseError
+    from makecase.page import weasypatch
+
+    monkeypatch.setattr(weasyprint, "__version__", "71.0")
+    with pytest.raises(MakecaseError) as caught:
+        weasypatch.apply()
+    assert "WeasyPrint 71.0 is installed" in caught.value.render()
+    assert 'pip install "weasyprint==70.0"' in caught.value.render()

@@ -58,6 +58,7 @@ def _page_problems(tagged: TaggedPdf, page_text: str | None) -> list[PdfProblem]
     problems += _heading_problems(tagged)
     problems += _link_annotation_problems(tagged)
     problems += _split_links(tagged)
+    problems += _structure_problems(tagged)
     problems += _paint_order(tagged)
     if page_text is not None:
         problems += _run_together(tagged, page_text)
@@ -154,6 +155,10 @@ def _link_annotation_problems(tagged: TaggedPdf) -> list[PdfProblem]:
         if not contents:
             problems.append(PdfProblem("pdf-links",
                 f"The link to {uri} has no alternative description (/Contents)."))
+        if not int(annot.get("/F", 0)) & 4:
+            problems.append(PdfProblem("pdf-links",
+                f"The link to {uri or 'a place in the page'} is not printable (no Print flag, /F 4).",
+                "PDF/UA asks for annotations that print as they show."))
         elif contents == uri or contents.startswith(("http://", "https://", "mailto:")) and " " not in contents:
             problems.append(PdfProblem("pdf-links",
                 f"The link's alternative description is its raw address ({contents}), "
@@ -246,6 +251,38 @@ def _paint_order(tagged: TaggedPdf) -> list[PdfProblem]:
                        "Avoid position: absolute, overflow: hidden and list markers outside the text in print CSS.")]
 
 
+# Where a list's parts and a caption may sit (ISO 32000-1 14.8.4.3, as PDF/UA validators read it).
+ITEM_PARTS = {"/Lbl", "/LBody"}
+CAPTION_PARENTS = {"/Figure", "/Table", "/L", "/BlockQuote", "/Formula"}
+
+
+def _structure_problems(tagged: TaggedPdf) -> list[PdfProblem]:
+    """Lists as validators read them: every LI in an L and holding only Lbl and LBody; no L
+    directly in an L's only place; a caption in the thing it captions."""
+    found: dict[str, int] = {}
+
+    def walk(element: Element, parent: Element | None) -> None:
+        kind = element.type
+        if kind == "/LI" and (parent is None or parent.type != "/L"):
+            found["a list item (LI) is not in a list (L)"] = found.get("a list item (LI) is not in a list (L)", 0) + 1
+        if kind == "/LI" and any(c.type not in ITEM_PARTS for c in element.children):
+            key = "a list item (LI) holds more than its label (Lbl) and body (LBody)"
+            found[key] = found.get(key, 0) + 1
+        if kind == "/L" and [c.type for c in element.children] == ["/L"]:
+            found["a list (L) holds only another list"] = found.get("a list (L) holds only another list", 0) + 1
+        if kind == "/Caption" and (parent is None or parent.type not in CAPTION_PARENTS):
+            key = f"a caption sits in {parent.type[1:] if parent else 'nothing'}, not in what it captions"
+            found[key] = found.get(key, 0) + 1
+        for child in element.children:
+            walk(child, element)
+
+    if tagged.root is not None:
+        walk(tagged.root, None)
+    return [PdfProblem("pdf-structure", f"{what[0].upper()}{what[1:]} ({count} time(s)).",
+                       "Lists and quotes are tagged from the HTML: see docs/accessibility.md.")
+            for what, count in found.items()]
+
+
 def _split_links(tagged: TaggedPdf) -> list[PdfProblem]:
     """WeasyPrint tags each line of a wrapped link as a Link of its own: readers announce it
     twice. Not fixable in makecase (see docs/accessibility.md); reported so a page can avoid it."""
@@ -304,4 +341,4 @@ def _run_together(tagged: TaggedPdf, page_text: str) -> list[PdfProblem]:
     return [PdfProblem("pdf-tag-text",
                        f"{len(joined)} word(s) run together in the tag text, e.g. "
                        + ", ".join(f"“{w}”" for w in joined[:5]) + ".",
-                       "Screen readers, reflow and braille read them as one word.", known_limitation=True)]
+                       "Screen readers, reflow and braille read them as one word.")]

@@ -43,6 +43,7 @@ class CheckReport:
     seconds: float = 0.0
     links_checked: int | None = None
     pack_pdf: str = "not checked"  # what happened to the pack.pdf check, in a sentence
+    validator: str = "not run"  # what happened to the independent PDF/UA validator, in a sentence
 
     def count(self, level: str) -> int:
         return sum(1 for f in self.findings if f.level == level)
@@ -70,7 +71,7 @@ class CheckReport:
     def as_json(self) -> dict:
         return {"generator": f"makecase {__version__}", "pages": [asdict(p) for p in self.pages],
                 "findings": [f.as_json(self.root) for f in self.findings], "html_check": self.axe,
-                "pack_pdf_check": self.pack_pdf,
+                "pack_pdf_check": self.pack_pdf, "pdf_validator": self.validator,
                 "links_checked": self.links_checked,
                 "errors": self.count(ERROR), "warnings": self.count(WARNING), "notes": self.count(NOTE)}
 
@@ -104,7 +105,12 @@ def check(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
         pages.append(figures)
         page_texts.append(plain.page_text(page_html))
         findings += found
-    pack_status, found, pack_record = check_pack(project, documents, page_texts)
+    pack_status, found, pack_record, pack_data = check_pack(project, documents, page_texts)
+    findings += found
+    pdfs = [(d.briefing.slug, d.files["pdf"]) for d in documents if "pdf" in d.files]
+    if pack_data is not None:
+        pdfs.append(("pack", pack_data))
+    validator_status, found = check_validator(pdfs)
     findings += found
     # validate's sentence and paragraph warnings say again what the page checks say, by page.
     said = {(f.location, f.check) for f in findings if f.check in ("sentence-length", "paragraph-length")}
@@ -123,25 +129,46 @@ def check(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
         links_checked, found = check_links(project, briefings)
         findings += found
     return CheckReport(project.root, pages, findings, axe_status, time.perf_counter() - started,
-                       links_checked, pack_status)
+                       links_checked, pack_status, validator_status)
 
 
 def check_pack(project: Project, documents: list[Document], page_texts: list[str]
-               ) -> tuple[str, list[Finding], dict | None]:
+               ) -> tuple[str, list[Finding], dict | None, bytes | None]:
     """pack.pdf, made in memory from the pages as a build makes it, read back with the same tag
     checks as each page (a WeasyPrint limitation already noted on a page is not noted again);
-    and its manifest record, for the index page that offers it."""
+    its manifest record, for the index page that offers it; and its bytes, for the validator."""
     from makecase.pack.combine import combine
     from makecase.check.pdf import check_pack_pdf
 
     pages = pack_pages(documents)
     if not pages:
-        return "not made (no PDFs)", [], None
+        return "not made (no PDFs)", [], None, None
     data = combine(pages, pack_info(project))
     findings = [Finding(ERROR, p.check, "pack", p.message, None, p.hint)
                 for p in check_pack_pdf(data, page_texts) if not p.known_limitation]
     return (f"pack.pdf ({len(pages)} pages) read back with the page checks", findings,
-            file_record("pack.pdf", data, pages=len(pages)))
+            file_record("pack.pdf", data, pages=len(pages)), data)
+
+
+def check_validator(pdfs: list[tuple[str, bytes]]) -> tuple[str, list[Finding]]:
+    """Every PDF (each page's, and pack.pdf as "pack") through the independent PDF/UA-1
+    validator; each rule broken is an error on that page."""
+    from makecase.check import validators
+
+    try:
+        version = validators.version()
+    except validators.ValidatorMissing as exc:
+        return f"skipped: {exc}", [Finding(NOTE, "pdf-validator", None, f"The PDF/UA validator was skipped: {exc}.")]
+    findings: list[Finding] = []
+    failing = 0
+    for page, data in pdfs:
+        failures = validators.validate(data)
+        failing += bool(failures)
+        findings += [Finding(ERROR, "pdf-validator", page, f"{validators.NAME} (PDF/UA-1): {f.sentence()}", None,
+                             "See docs/accessibility.md: how the tags are made, and how to run the validator.")
+                     for f in failures]
+    return (f"{validators.NAME} {version}, PDF/UA-1: {len(pdfs) - failing} of {len(pdfs)} PDF(s) compliant",
+            findings)
 
 
 def check_html(project: Project, documents: list[Document], index_html: str) -> tuple[str, list[Finding]]:
@@ -170,6 +197,7 @@ def print_report(report: CheckReport, strict: bool = False) -> str:
         lines.append(finding.render(report.root))
     lines.append(f"HTML accessibility: {report.axe}.")
     lines.append(f"Pack PDF: {report.pack_pdf}.")
+    lines.append(f"PDF/UA validator: {report.validator}.")
     if report.links_checked is not None:
         lines.append(f"Links: {report.links_checked} checked online.")
     errors, warnings, notes = report.count(ERROR), report.count(WARNING), report.count(NOTE)
