@@ -38,9 +38,11 @@ def run_case(case: Path, tmp_path: Path) -> tuple[int, str]:
     # Run from inside the project, with the paths a person types there (PROJECT/shard-1 is
     # shard-1), so a message never depends on how long the temporary folder's name is.
     command = [arg.replace("PROJECT/", "").replace("PROJECT", ".") for arg in command]
-    with CliRunner().isolated_filesystem(temp_dir=root) as here:
-        os.chdir(root)
+    here = os.getcwd()
+    os.chdir(root)
+    try:
         result = CliRunner().invoke(cli, ["-C", str(root), *command])
+    finally:
         os.chdir(here)
     return result.exit_code, result.output.replace(str(root), "PROJECT")
 
