@@ -173,13 +173,14 @@ def test_every_page_shows_a_sourced_figure(default_pack, audience):
 def test_the_trust_page_makes_the_case_in_money_beds_and_staff_absence(default_pack):
     from conftest import pdf_text
     text = squash(pdf_text(default_pack.out_dir / "trust-executives.pdf"))
-    # Money: a cost with its year and basis, reconciled with the 10 Year Health Plan's £10.5bn.
-    assert "£0.9 billion" in text and "2006/07" in text and "£10.5 billion" in text
+    # Money: a saving with its year and basis, reconciled with Sport England's £10.5bn (2022/23).
+    assert "£8 billion" in text and "2023/24" in text and "£10.5 billion" in text and "2022/23" in text
     # Beds: shorter stays (NICE NG180) and falls admissions (NICE NG249).
-    assert "shortens stays" in text and "NG180" in text
+    assert "shorten stays" in text and "NG180" in text
     assert "emergency admissions for falls" in text and "NG249" in text
-    # Staff: a source that links activity to sickness absence.
+    # Staff: a source that links activity to sickness absence, and where to compare the rate.
     assert "sickness leave" in text and "Physical activity in the workplace (PH13)" in text
+    assert "£5.8 billion" in text and "NHS Sickness Absence Rates" in text
 
 
 LOCAL_QUOTE = """
