@@ -75,8 +75,6 @@ class FittedPage:
     body_size: float
     layouts: int
     fill: float = 100.0  # per cent of the page's height in use once spacing has grown
-    stretch_mm: float = 0.0  # space added to each gap
-    unused_mm: float = 0.0  # height left unused (put above the footer), not counting column holes
     room_words: int = 0  # roughly how many words the page could take at its natural spacing
     items: int = 0  # how many of its audience's evidence items the page took
 
@@ -169,8 +167,7 @@ class PageFitter:
         hole = _column_hole(document)[2] / PX_PER_MM
         fill = 100.0 * (1 - (unused + hole) / _content_height_mm(document))
         room_words += max(0, round(hole / line_mm * WORDS_PER_LINE / 5) * 5) if hole > 8 else 0
-        return FittedPage(document, size, layouts, round(fill, 1), round(spacing.stretch / PX_PER_MM, 2),
-                          round(unused, 1), room_words)
+        return FittedPage(document, size, layouts, round(fill, 1), room_words)
 
     def _overflow_problem(self, html: HTML, size: float, label: str, pages: int) -> Problem:
         """Measure how far past A4 the page runs. The problem's key is the caller's label (a
