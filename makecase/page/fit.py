@@ -25,6 +25,7 @@ from weasyprint.text.fonts import FontConfiguration
 from makecase import resources
 from makecase.errors import Problem
 from makecase.page.fetch import ProjectOnlyFetcher
+from makecase.page.overflow import overflow_problem
 from makecase.load.settings import Layout
 from makecase.page.spacing import PageGaps, Spacing, apply_spacing, spacing_for
 from makecase.page.weasypatch import apply as apply_weasyprint_patches
@@ -116,6 +117,7 @@ class PageFitter:
             document = self._render(html, size)
             layouts += 1
             if len(document.pages) == 1:
+                _refuse_overflow(document, label)
                 return self._fill(document, size, layouts)
             if size <= layout.min_body_size:
                 break
@@ -167,6 +169,14 @@ class PageFitter:
             None, key=label,
             hint=f"Cut about {words} words: shorten the 'why' text or an evidence body, drop an "
                  f"action or a signpost, or remove the lowest-priority evidence item.")
+
+
+def _refuse_overflow(document, label: str) -> None:
+    """A page that fits down the page may still have text past its column or the paper's
+    edge (overflow.py): that is a build error naming the text, never a page written."""
+    problem = overflow_problem(_page_box(document), label)
+    if problem is not None:
+        raise DoesNotFit(problem)
 
 
 def _bottom(box) -> float:
