@@ -92,9 +92,9 @@ def logo_size(ratio: float | None) -> tuple[float, float] | None:
 
 # The QR caption's line ("Scan or go to <address>", under the QR code) in em of its own type:
 # the contact column (39.2% of the 184 mm text width, less the 1.1rem gutter) at 12pt body text
-# and 0.8rem caption type (print.css, style.css): 191pt, as laid out. Smaller body text gives
+# and 0.75rem caption type (print.css, style.css): 191pt, as laid out. Smaller body text gives
 # a wider line in em, so 12pt is the narrowest case; 5% is kept for the ragged ends of lines.
-CAPTION_LINE_EM = (0.392 * 184 / 25.4 * 72 - 1.1 * 12) / (0.8 * 12) * 0.95
+CAPTION_LINE_EM = (0.392 * 184 / 25.4 * 72 - 1.1 * 12) / (0.75 * 12) * 0.95
 CAPTION_LEAD = "Scan or go to "
 
 
