@@ -23,16 +23,25 @@ EXAMPLE_ADDRESS = re.compile(r"[\w.+-]*@?(?:www\.)?example\.(?:org|com|net)\b[^\
 def example_values(project: Project, page_html: str) -> Iterator[tuple[str, Location | None, str]]:
     """Values left from `makecase init` (example.org addresses, "The source's title") on a page,
     each with the line of the project's files that put it there."""
-    seen: set[str] = set()
+    seen: set = set()
     if page_html:
+        # Long addresses carry zero-width spaces where they may wrap (render.py): not part of
+        # the address, and not to be shown in a message.
+        page_html = page_html.replace("\u200b", "")
         for match in EXAMPLE_ADDRESS.finditer(page_html):
-            value = match.group(0).removeprefix("mailto:")
+            value = _address(match.group(0))
             host = value.split("@")[-1].split("/")[0].lower()
             if host not in EXAMPLE_HOSTS or value in seen:
                 continue
             seen.add(value)
-            yield (f"The example address {value} from `makecase init` is on the page.",
-                   find_in_files(project, value),
+            where = find_in_files(project, value)
+            # One value of the project's files shows as several addresses (the page's own
+            # address, its site, the QR code's text): reported once, where it was written.
+            if where is not None and (where.file, where.line) in seen:
+                continue
+            if where is not None:
+                seen.add((where.file, where.line))
+            yield (f"The example address {value} from `makecase init` is on the page.", where,
                    "Put your partnership's real contact, link or source there.")
         text = " ".join(plain.visible_text_blocks(page_html)).lower()
         for title in EXAMPLE_TITLES:
@@ -69,8 +78,26 @@ def _own_yaml(project: Project) -> list[Path]:
     return [f for f in files if f.is_file() and not f.name.endswith(".example.yaml")]
 
 
+def _address(found: str) -> str:
+    """An address as the page shows it to a reader: no mailto:, scheme, 'www.' or end slash."""
+    value = found.removeprefix("mailto:")
+    value = re.sub(r"^(?:https?://)?(?:www\.)?", "", value, flags=re.I)
+    return value.rstrip("/")
+
+
 def find_in_files(project: Project, needle: str) -> Location | None:
-    """The first line of the project's own YAML (then the packaged content) that holds a value."""
+    """The first line of the project's own YAML (then the packaged content) that holds a value;
+    for a web address, its longest start that some line holds (a page's address is made from
+    site_url)."""
+    while "/" in needle:
+        where = _find_line(project, needle)
+        if where is not None:
+            return where
+        needle = needle.rsplit("/", 1)[0]
+    return _find_line(project, needle)
+
+
+def _find_line(project: Project, needle: str) -> Location | None:
     lowered = needle.lower()
     for path in _own_yaml(project) + sorted(resources.content_dir().glob("*.yaml")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):

@@ -117,9 +117,15 @@ def _figure_problems(tagged: TaggedPdf) -> list[PdfProblem]:
                 problems.append(PdfProblem("pdf-figure-alt", "A figure (image) has no alternative text.",
                     "Give the logo an alt in makecase.yaml (brand.logo.alt)."))
             if element.bbox and not _inside(element.bbox, tagged.page_width, tagged.page_height):
-                problems.append(PdfProblem("pdf-figure-bbox",
-                    f"A figure's bounding box {tuple(round(v) for v in element.bbox)} "
-                    "lies off the page.", known_limitation=True))
+                # The bounding box is where the figure is printed (weasypatch.py converts it):
+                # off the page is content cut off, not a tagging detail.
+                name = " ".join((element.alt or "").split())[:60] or "an image"
+                problems.append(PdfProblem("overflow",
+                    f"The figure “{name}” runs past the edge of the page (its box is at "
+                    f"x {round(element.bbox[0])}-{round(element.bbox[2])} pt on a page "
+                    f"{round(tagged.page_width)} pt wide).",
+                    "Something beside it is too wide for its column: shorten it, or rebuild with "
+                    "this makecase, which wraps long addresses."))
     return problems
 
 
@@ -232,7 +238,9 @@ def _paint_order(tagged: TaggedPdf) -> list[PdfProblem]:
     be the tag order. The parts out of place are those outside the longest run of content
     whose paint order follows the tag order."""
     position = {mcid: i for i, mcid in enumerate(tagged.paint_order)}
-    sequence: list[tuple[int, Element]] = [(position[m], e) for e in tagged.elements()
+    # A figure with alternative text is an image to a reader: what its drawing paints is not
+    # read out, so where it is painted does not change what is read.
+    sequence: list[tuple[int, Element]] = [(position[m], e) for e in _read_elements(tagged.root)
                                            for m in e.mcids if m in position]
     keep = _longest_increasing([p for p, _ in sequence])
     late: list[str] = []
@@ -281,6 +289,17 @@ def _structure_problems(tagged: TaggedPdf) -> list[PdfProblem]:
     return [PdfProblem("pdf-structure", f"{what[0].upper()}{what[1:]} ({count} time(s)).",
                        "Lists and quotes are tagged from the HTML: see docs/accessibility.md.")
             for what, count in found.items()]
+
+
+def _read_elements(element: Element | None):
+    """The elements whose own content a reader meets: all but what a described figure holds."""
+    if element is None:
+        return
+    if element.is_described_figure():
+        return
+    yield element
+    for child in element.children:
+        yield from _read_elements(child)
 
 
 def _split_links(tagged: TaggedPdf) -> list[PdfProblem]:

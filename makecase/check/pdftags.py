@@ -40,6 +40,9 @@ class Element:
         for child in self.children:
             yield from child.walk()
 
+    def is_described_figure(self) -> bool:
+        return self.type == "/Figure" and bool((self.alt or "").strip())
+
     def is_block(self) -> bool:
         """NonStruct groups either blocks (a <div>) or inline text (a <strong>): it takes after
         its children."""
@@ -48,7 +51,10 @@ class Element:
         return self.type in BLOCKS
 
     def all_text(self) -> str:
-        """Text as a reader of the tags gets it: inline parts run on, blocks are separated."""
+        """Text as a reader of the tags gets it: inline parts run on, blocks are separated. A
+        figure with alternative text is read as that text, not as what its drawing paints."""
+        if self.is_described_figure():
+            return self.alt or ""
         parts: list[str] = [self.text]
         for child in self.children:
             inner = child.all_text()

@@ -107,6 +107,7 @@ class Asset:
     path: Path
     data: bytes
     mime: str
+    ratio: float | None = None  # an image's width over its height, when it says (to fit its box)
 
 
 def load_logo(path: Path, roots: list[Path], limits: Limits, where: Location | None, key: str) -> Asset:
@@ -132,7 +133,7 @@ def load_logo(path: Path, roots: list[Path], limits: Limits, where: Location | N
             raise refuse(f"is not a readable SVG ({exc})", "Export it again as SVG or PNG.") from None
         if not root.tag.endswith("svg"):
             raise refuse("is not an SVG image", "Use an SVG, PNG or JPEG file.")
-        return Asset(path, data, "image/svg+xml")
+        return Asset(path, data, "image/svg+xml", svg_ratio(root))
 
     from PIL import Image, ImageFile, UnidentifiedImageError  # WeasyPrint's own image library
 
@@ -158,7 +159,20 @@ def load_logo(path: Path, roots: list[Path], limits: Limits, where: Location | N
     except Exception as exc:  # Pillow raises many kinds for unknown or damaged files
         raise refuse(f"cannot be read as an image ({shown(exc, 80)})",
                      "Use an SVG, PNG or JPEG file, exported again if it is damaged.") from None
-    return Asset(path, data, Image.MIME.get(kind, "application/octet-stream"))
+    return Asset(path, data, Image.MIME.get(kind, "application/octet-stream"), width / height if height else None)
+
+
+def svg_ratio(root) -> float | None:
+    """An SVG's width over its height, from its viewBox (or its width and height in plain
+    numbers): the page sizes the logo's box from it, since a drawing with only a viewBox has
+    no size of its own."""
+    numbers = re.findall(r"[-+]?(?:\d+\.?\d*|\.\d+)", root.get("viewBox") or "")
+    if len(numbers) == 4 and float(numbers[2]) > 0 and float(numbers[3]) > 0:
+        return float(numbers[2]) / float(numbers[3])
+    size = [re.fullmatch(r"\s*(\d+\.?\d*)\s*(px)?\s*", root.get(k) or "") for k in ("width", "height")]
+    if all(size) and float(size[1].group(1)) > 0:
+        return float(size[0].group(1)) / float(size[1].group(1))
+    return None
 
 
 _FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"wOFF", b"wOF2")

@@ -46,7 +46,7 @@ def check_references(project: Project, problems: ProblemList) -> None:
         if ref is None or ref in target or f"{collection}:{ref}" in project.switched_off | project.invalid:
             return
         sub = () if index is None else (index,)
-        label = f"{type(item).__name__.lower()} {item.id} › {key}" + (f" › {index}" if index is not None else "")
+        label = f"{kind_of(item)} {item.id} › {key}" + (f" › {index}" if index is not None else "")
         problems.add(f"Unknown {kind} id '{ref}'.", item.where(key, *sub), key=label,
                      hint=did_you_mean(ref, list(target), f"Known {kind} ids: ") or f"No {kind}s are defined.")
 
@@ -92,7 +92,7 @@ def check_placeholders(project: Project, problems: ProblemList) -> None:
     for items in collections:
         for item in items.values():
             for path, text in strings_in(item.model_dump()):
-                label = f"{type(item).__name__.lower()} {item.id} › {'.'.join(str(p) for p in path)}"
+                label = f"{kind_of(item)} {item.id} › {'.'.join(str(p) for p in path)}"
                 _check_names(project, text, known, item.where(str(path[0]), *path[1:]), label, problems)
     _check_names(project, project.settings.footer or "", known, project.setting_where("footer"),
                  "footer", problems)
@@ -141,7 +141,7 @@ def check_markdown(project: Project, problems: ProblemList) -> None:
                         check_cost(text)
                 except MarkdownError as exc:
                     problems.add(str(exc), item.where(str(path[0]), *path[1:]),
-                                 key=f"{type(item).__name__.lower()} {item.id} › {'.'.join(map(str, path))}",
+                                 key=f"{kind_of(item)} {item.id} › {'.'.join(map(str, path))}",
                                  hint=exc.hint)
     footer = project.settings.footer
     if footer:
@@ -168,7 +168,7 @@ def check_filled(project: Project, problems: ProblemList) -> None:
                 except ValidationError as exc:
                     for error in validation_errors(exc):
                         loc = tuple(error["loc"])
-                        label = f"{type(item).__name__.lower()} {item.id} › {'.'.join(map(str, loc))}"
+                        label = f"{kind_of(item)} {item.id} › {'.'.join(map(str, loc))}"
                         where = f" for {place.name}" if place else ""
                         message, hint = explain_error(error, next((str(p) for p in reversed(loc) if isinstance(p, str)), ""),
                                                  type(item), loc)
@@ -240,3 +240,9 @@ def _prose_warnings(project: Project) -> list[Problem]:
                 f"{len(found)} sentences in one paragraph (plain English keeps to {plain.MAX_PARAGRAPH_SENTENCES}).",
                 item.where(key), f"{item.id} › {key}", "Cut a sentence or move it elsewhere.", item, reword))
     return warnings
+
+
+def kind_of(item) -> str:
+    """What a message calls an item: "evidence", "audience", "story" (not "evidenceitem")."""
+    name = type(item).__name__
+    return {"EvidenceItem": "evidence", "GlossaryTerm": "glossary term"}.get(name, name.lower())

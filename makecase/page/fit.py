@@ -30,6 +30,7 @@ from weasyprint.text.fonts import FontConfiguration
 from makecase import resources
 from makecase.errors import Problem
 from makecase.page.fetch import ProjectOnlyFetcher
+from makecase.page.overflow import overflow_problem
 from makecase.load.settings import Layout
 from makecase.page.spacing import PageGaps, Spacing, apply_spacing, spacing_for
 from makecase.page.weasypatch import apply as apply_weasyprint_patches
@@ -138,6 +139,7 @@ class PageFitter:
             document, layouts = self._render(html, size), layouts + 1
         if len(document.pages) > 1:
             raise DoesNotFit(self._overflow_problem(html, size, label, len(document.pages)))
+        _refuse_overflow(document, label)
         fitted = self._fill(document, size, layouts)
         fitted.items = count
         return fitted
@@ -234,6 +236,14 @@ def items_to_leave_out(measured: Measured, count: int, floor: int) -> int:
         if cases_foot - saved <= target:
             return count - keep
     return count - floor
+
+
+def _refuse_overflow(document, label: str) -> None:
+    """A page that fits down the page may still have text past its column or the paper's
+    edge (overflow.py): that is a build error naming the text, never a page written."""
+    problem = overflow_problem(_page_box(document), label)
+    if problem is not None:
+        raise DoesNotFit(problem)
 
 
 def _bottom(box) -> float:

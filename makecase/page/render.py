@@ -11,7 +11,7 @@ import base64
 import datetime as dt
 import os
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 from urllib.parse import quote, urlsplit
@@ -64,11 +64,83 @@ def heading(text: str) -> Markup:
     return Markup(" ".join(words))
 
 
+# Where a long address may wrap, as a reader expects it to: after a slash, an @ or a dot (a
+# hyphen is a break point of its own).
+URL_BREAKS = re.compile(r"(?<=[/@.])(?=[^/@.])")
+
+
 def breakable_url(url: str) -> Markup:
-    """A short address that may break only after a slash (never at a hyphen, inside a host)."""
-    # A zero-width space after each slash: <wbr> or spans inside a link leave it out of the PDF's
-    # tag tree (WeasyPrint 70). plain.py and the link's description drop the mark again.
-    return Markup("/\u200b".join(str(escape(part)) for part in short_url(url).split("/")))
+    """A short address (or e-mail address) that may wrap after '/', '@' or '.', so a long one
+    stays in its box instead of pushing the QR code off the page."""
+    # A zero-width space at each break: <wbr> or spans inside a link leave it out of the PDF's
+    # tag tree (WeasyPrint 70). plain.py, `check` and the link's description drop the mark again.
+    return Markup("\u200b".join(str(escape(part)) for part in URL_BREAKS.split(short_url(url))))
+
+
+# The logo's box in the masthead (rem): the logo is scaled to fit it, whatever its shape.
+LOGO_BOX_REM = (9.0, 2.6)
+
+
+def logo_size(ratio: float | None) -> tuple[float, float] | None:
+    """The logo's width and height in rem: as large as fits LOGO_BOX_REM at its own shape."""
+    if not ratio or ratio <= 0:
+        return None
+    box_w, box_h = LOGO_BOX_REM
+    width, height = (box_w, box_w / ratio) if ratio > box_w / box_h else (box_h * ratio, box_h)
+    return round(width, 3), round(height, 3)
+
+
+# The QR caption's line ("Scan or go to <address>", under the QR code) in em of its own type:
+# the contact column (39.2% of the 184 mm text width, less the 1.1rem gutter) at 12pt body text
+# and 0.75rem caption type (print.css, style.css): 191pt, as laid out. Smaller body text gives
+# a wider line in em, so 12pt is the narrowest case; 5% is kept for the ragged ends of lines.
+CAPTION_LINE_EM = (0.392 * 184 / 25.4 * 72 - 1.1 * 12) / (0.75 * 12) * 0.95
+CAPTION_LEAD = "Scan or go to "
+
+
+def qr_caption(briefing: dict, font: Path) -> str:
+    """The address printed beside the QR code: the shortest that works and fits two lines.
+
+    The page's own address when it fits; else the site's (its index lists every briefing);
+    else the host alone. A reader who would rather type than scan needs a short one."""
+    cta = briefing["call_to_action"]["url"]
+    candidates = [cta]
+    page_url, file_name = briefing.get("page_url"), briefing.get("file_names", {}).get("html", "")
+    if page_url and cta == page_url and file_name and page_url.endswith(file_name):
+        candidates.append(page_url[: -len(file_name)])
+    candidates.append(short_url(cta).split("/")[0])
+    for url in candidates:
+        if _caption_lines(CAPTION_LEAD + short_url(url), font) <= 2:
+            return url
+    return candidates[-1]
+
+
+def _caption_lines(text: str, font: Path) -> int:
+    """Lines the caption takes, wrapped greedily at spaces and at the address's break points."""
+    pieces = re.split(r"(?<=[ /@.\-])", text)
+    lines, width = 1, 0.0
+    for piece in pieces:
+        size = _text_em(piece.rstrip(" "), font)
+        if width and width + size > CAPTION_LINE_EM:
+            lines, width = lines + 1, 0.0
+        width += _text_em(piece, font)
+    return lines
+
+
+def _text_em(text: str, font: Path) -> float:
+    cmap, advances, units = _font_metrics(str(font))
+    default = advances.get(cmap.get(ord("n")), units / 2)
+    return sum(advances.get(cmap.get(ord(c)), default) for c in text) / units
+
+
+@lru_cache(maxsize=8)
+def _font_metrics(path: str) -> tuple[dict, dict, int]:
+    """A font's character map, glyph advances and units per em (fontTools, WeasyPrint's own)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as font:
+        advances = {name: metric[0] for name, metric in font["hmtx"].metrics.items()}
+        return dict(font.getBestCmap()), advances, font["head"].unitsPerEm
 
 
 def favicon(colour: str) -> str:
@@ -93,6 +165,7 @@ class Renderer:
         self.env.filters["thousands"] = lambda n: f"{n:,}"
         self.env.filters["heading"] = heading
         self.env.filters["breakable_url"] = breakable_url
+        self.env.filters["qr_caption"] = lambda b: qr_caption(b, self._caption_font())
         self.env.filters["qr"] = qr_svg
         self.env.filters["favicon"] = favicon
         self.env.filters["month_year"] = month_year
@@ -126,6 +199,10 @@ class Renderer:
                 f"src: url('{file_uri(path.resolve())}'); font-weight: {weight}; font-style: {style}; }}")
         return "\n".join(rules)
 
+    def _caption_font(self) -> Path:
+        own_fonts = self.project.brand_files.fonts or {}
+        return own_fonts["font_regular"].path if "font_regular" in own_fonts else resources.fonts_dir() / FONT_FACES[0][3]
+
     def _logo(self, medium: Medium) -> str | None:
         logo = self.project.brand_files.logo  # checked at load (assets.load_logo)
         if logo is None:
@@ -143,8 +220,13 @@ class Renderer:
                 pdf_href=pdf_href,
                 css=Markup(self._stylesheets[medium]),
                 logo_src=self._logo(medium),
+                logo_size=self._logo_size(),
                 version=__version__,
             ))
+
+    def _logo_size(self) -> tuple[float, float] | None:
+        logo = self.project.brand_files.logo
+        return logo_size(getattr(logo, "ratio", None)) if logo is not None else None
 
     def render_index(self, **values) -> str:
         """The page listing every briefing of a build. values: plain data only (template_data)."""
