@@ -219,7 +219,7 @@ def test_check_names_a_figure_box_off_the_page(default_pack):
                                                             BBox=pikepdf.Array([600, 40, 760, 1100]))))
         parent.K.append(figure)
 
-    assert any("bounding box" in m and "off the page" in m for m in broken(default_pack, change))
+    assert any("runs past the edge of the page" in m and "Logo" in m for m in broken(default_pack, change))
 
 
 def test_a_link_wrapped_over_two_lines_is_one_link_holding_both_annotations(default_pack):

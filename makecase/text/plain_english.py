@@ -107,7 +107,9 @@ def _syllables_per_word(all_words: list[str]) -> float:
 
 
 class _TextBlocks(HTMLParser):
-    """Visible text of an HTML page, block by block, in reading order (skips <style> and <head>)."""
+    """Visible text of an HTML page, block by block, in reading order (skips <style> and <head>,
+    and an element marked data-screen-only: words the web page shows in place of the printed
+    ones, such as "Go to" where a phone hides the QR code)."""
 
     BLOCKS = {"p", "li", "h1", "h2", "h3", "figcaption", "blockquote", "div", "section", "article",
               "header", "footer", "aside", "nav", "ul", "main", "figure", "br"}
@@ -117,15 +119,22 @@ class _TextBlocks(HTMLParser):
         self.blocks: list[str] = []
         self._current: list[str] = []
         self._skip = 0
+        self._screen_only: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("style", "head", "script", "title"):
+        if any(name == "data-screen-only" for name, _ in attrs):
+            self._screen_only.append(tag)
+            self._skip += 1
+        elif tag in ("style", "head", "script", "title"):
             self._skip += 1
         elif tag in self.BLOCKS:
             self.flush()
 
     def handle_endtag(self, tag):
-        if tag in ("style", "head", "script", "title"):
+        if self._screen_only and tag == self._screen_only[-1]:
+            self._screen_only.pop()
+            self._skip -= 1
+        elif tag in ("style", "head", "script", "title"):
             self._skip -= 1
         elif tag in self.BLOCKS:
             self.flush()
