@@ -65,7 +65,8 @@ def test_init_writes_a_workflow_that_validates_and_a_pinned_requirement(tmp_path
     assert all(PINNED.fullmatch(u) for u in uses), uses  # a commit, with its release in a comment
     if ci == "github":
         assert {PINNED.fullmatch(u).group(1) for u in uses} == {
-            "actions/checkout", "actions/setup-python", "actions/upload-artifact", "actions/download-artifact"}
+            "actions/checkout", "actions/setup-python", "actions/upload-artifact", "actions/download-artifact",
+            "actions/cache"}
     [line] = [l for l in (project / "requirements.txt").read_text().splitlines() if l and not l.startswith("#")]
     requirement = Requirement(line)
     assert requirement.name == "makecase" and (requirement.specifier == f"=={__version__}" or requirement.url)

@@ -24,6 +24,7 @@ ACTIONS = {
     "setup-python": "actions/setup-python@a309ff8b426b58ec0e2a45f0f869d46889d02405  # v6.2.0",
     "upload-artifact": "actions/upload-artifact@043fb46d1a93c77aae656e7c1c64a875d1fc6a0a  # v7.0.1",
     "download-artifact": "actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c  # v8.0.1",
+    "cache": "actions/cache@cdf6c1fa76f9f475f3d7449005a359c84ca0f306  # v5.0.3",
 }
 SHARDS = 4
 PANGO = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
@@ -65,6 +66,14 @@ jobs:
       # Pango lays the pages out; libharfbuzz-subset0 makes writing PDFs about ten times faster.
       - run: sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends {pango}
       - run: pip install -r requirements.txt
+      - name: Restore this shard's previous pages
+        # A shard remakes only its pages whose content changed (makecase compares each page's
+        # inputs with its folder's manifest.json).
+        uses: {cache}
+        with:
+          path: shards/shard-${{{{ matrix.shard }}}}
+          key: shard-${{{{ matrix.shard }}}}-of-${{{{ strategy.job-total }}}}-${{{{ github.sha }}}}
+          restore-keys: shard-${{{{ matrix.shard }}}}-of-${{{{ strategy.job-total }}}}-
       - name: Check the content
         run: makecase validate --strict
       - name: Build shard ${{{{ matrix.shard }}}} of ${{{{ strategy.job-total }}}}
@@ -107,6 +116,9 @@ jobs:
           name: pack
           path: pack/
           if-no-files-found: error
+      # To publish with GitHub Pages: set Settings > Pages > Source to "GitHub Actions", set
+      # site_url in makecase.yaml, then add actions/upload-pages-artifact (path: pack/) here and a
+      # `deploy` job with actions/deploy-pages, each pinned to a commit like the actions above.
 """
 
 GITLAB = """\
@@ -135,9 +147,12 @@ build-shard:
   stage: build
   parallel: {shards}
   cache:
-    key:
-      files: [requirements.txt]
-    paths: [.cache/pip]
+    - key:
+        files: [requirements.txt]
+      paths: [.cache/pip]
+    # This shard's previous pages: a shard remakes only the pages whose content changed.
+    - key: shard-$CI_NODE_INDEX-of-$CI_NODE_TOTAL
+      paths: [shards/]
   script:
     - makecase validate --strict --code-quality quality/validate.json
     - makecase build --strict --shard "$CI_NODE_INDEX/$CI_NODE_TOTAL" --out "shards/$CI_NODE_INDEX" --code-quality quality/build.json
