@@ -161,3 +161,11 @@ def test_the_github_workflow_runs_here_against_a_wheel_and_makes_the_checked_pac
     shown = run([executable(env_dir, "python"), "-c", "import makecase, sys; print(makecase.__file__)"], project)
     assert "site-packages" in shown.stdout  # the wheel's makecase, not this checkout's
     assert fnmatch.fnmatch(wheel.name, f"makecase-{__version__}-py3-none-any.whl")
+
+
+@pytest.mark.parametrize("workflow", sorted((REPO / ".github" / "workflows").glob("*.yml")), ids=lambda p: p.name)
+def test_the_projects_own_workflows_validate_and_pin_every_action(workflow):
+    text = workflow.read_text(encoding="utf-8")
+    assert_valid(load_ci_yaml(text), SCHEMA["github"])
+    uses = [line.strip().removeprefix("- ") for line in text.splitlines() if "uses:" in line]
+    assert uses and all(PINNED.fullmatch(u) for u in uses), uses
