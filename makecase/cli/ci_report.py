@@ -69,6 +69,8 @@ def workflow_command(level: str, problem: Problem, base: Path, env: Mapping[str,
             if where.column is not None:
                 properties.append(f"col={where.column}")
     message = clean(problem.message) + (f" How to fix: {clean(problem.hint)}" if problem.hint else "")
+    if where and path is None:  # packaged content: named as the package's, as the terminal does
+        message = f"{resources.packaged_place(where.file, where.line)}: {message}"
     return f"::{command} {','.join(properties)}::{escape_data(message)}"
 
 
