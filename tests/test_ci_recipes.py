@@ -1,4 +1,4 @@
-"""The CI recipes in examples/ are valid YAML, run only real makecase commands and options, split
+"""The CI recipes in examples/ are what `makecase init --ci` writes, are valid YAML, run only real makecase commands and options, split
 the pack into as many shards as they merge, and their commands, run here in order as the runners
 would run them, make the whole pack. (GitHub and GitLab themselves cannot run here.)"""
 
@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import fnmatch
 import glob
+import json
 import re
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -77,6 +79,7 @@ def test_the_github_workflow_builds_every_shard_and_merges_them_all():
     assert all(fnmatch.fnmatch(name, download["with"]["pattern"]) for name in uploads)
     downloaded = [f"{download['with']['path']}/{name}" for name in uploads]  # one folder per artifact
     [merged] = [c for c in github_commands(merge, 1, total) if c[0] == "merge"]
+    assert [c for c in github_commands(merge, 1, total) if c[0] == "check"] == [["check", "--strict"]]
     inputs = [a for a in merged[1:] if a not in ("--out", option(merged, "--out"))]
     assert sorted(p for p in downloaded if any(fnmatch.fnmatch(p, i) for i in inputs)) == sorted(downloaded)
     pack = next(s for s in merge["steps"] if s.get("with", {}).get("name") == "pack")
@@ -98,7 +101,8 @@ def test_the_gitlab_pipeline_builds_every_shard_and_merges_them_all():
         assert any(folder.startswith(p.rstrip("/") + "/") for p in build["artifacts"]["paths"])
         folders.append(folder)
     assert len(set(folders)) == total  # each job's artifact unpacks beside the others
-    [merged] = makecase_commands(merge["script"], {})
+    [merged, checked] = makecase_commands(merge["script"], {})
+    assert checked[0] == "check" and "--strict" in checked  # the merged pack is checked
     inputs = [a for a in merged[1:] if a not in ("--out", option(merged, "--out"))]
     assert sorted(f for f in folders if any(fnmatch.fnmatch(f, i) for i in inputs)) == sorted(folders)
     assert option(merged, "--out") + "/" in merge["artifacts"]["paths"]
@@ -112,8 +116,8 @@ def test_every_makecase_command_in_the_recipes_is_a_real_one(recipe):
     else:
         pipeline = yaml.safe_load(GITLAB.read_text(encoding="utf-8"))
         commands = [c for job in ("build-shard", "merge") for c in makecase_commands(
-            pipeline[job]["before_script"] + pipeline[job]["script"], {"CI_NODE_INDEX": "2", "CI_NODE_TOTAL": "4"})]
-    assert {c[0] for c in commands} == {"validate", "build", "merge"}
+            pipeline["default"]["before_script"] + pipeline[job]["script"], {"CI_NODE_INDEX": "2", "CI_NODE_TOTAL": "4"})]
+    assert {c[0] for c in commands} == {"validate", "build", "merge", "check"}
     for args in commands:
         assert_real_options(args)
 
@@ -123,19 +127,37 @@ def test_the_gitlab_commands_run_in_order_make_the_whole_pack(tmp_path, monkeypa
     (tmp_path / "makecase.yaml").write_text("audiences: [gps, pcn-leads]\n", encoding="utf-8")
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / "places.yaml").write_text(
-        "places:\n  - id: kirklees\n    name: Kirklees\n  - id: calderdale\n    name: Calderdale\n", encoding="utf-8")
+        # Names short enough that every page fits at 12pt: the recipe's `check --strict` fails a
+        # page that had to shrink (with Calderdale, the PCN leads' page does).
+        "places:\n  - id: york\n    name: York\n  - id: leeds\n    name: Leeds\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     pipeline = yaml.safe_load(GITLAB.read_text(encoding="utf-8"))
     total = pipeline["build-shard"]["parallel"]
     runs = [makecase_commands(pipeline["build-shard"]["script"], {"CI_NODE_INDEX": str(k), "CI_NODE_TOTAL": str(total)})
             for k in range(1, total + 1)] + [makecase_commands(pipeline["merge"]["script"], {})]
-    for args in (a for run in runs for a in run):
-        expanded = [m for a in args for m in (sorted(glob.glob(a)) if "*" in a else [a])]
-        result = CliRunner().invoke(cli, expanded)
-        assert result.exit_code == 0, (expanded, result.output)
+    for run in runs:
+        for args in run:
+            expanded = [m for a in args for m in (sorted(glob.glob(a)) if "*" in a else [a])]
+            result = CliRunner().invoke(cli, expanded)
+            assert result.exit_code == 0, (expanded, result.output)
+        # Each job runs in a fresh checkout; only its artifacts reach the next. Its code-quality
+        # report would change the project's fingerprint in the shared folder here.
+        assert json.loads(Path("quality", "check.json" if "merge" in run[0] else "build.json").read_text()) == []
+        shutil.rmtree("quality")
     assert CliRunner().invoke(cli, ["build", "-q", "--out", "whole"]).exit_code == 0
     whole, public = ({p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
                      for folder in (Path("whole"), Path("public")))
     assert sorted(public) == sorted(whole) and Path("pack.pdf") in public
     assert sum(p.suffix == ".pdf" and p.name != "pack.pdf" for p in public) == 4
     assert [name for name in whole if whole[name] != public[name]] == []
+
+
+@pytest.mark.parametrize("ci, recipe", [("github", GITHUB), ("gitlab", GITLAB)])
+def test_the_examples_are_what_init_writes(ci, recipe):
+    """So the examples are tested wherever init's recipes are (tests/test_init_ci.py runs them)."""
+    from makecase.cli.ci_recipes import ci_files
+
+    written = ci_files(ci)
+    assert recipe.read_text(encoding="utf-8") == next(text for path, text in written.items()
+                                                      if path != "requirements.txt")
+    assert (REPO / "examples" / "requirements.txt").read_text(encoding="utf-8") == written["requirements.txt"]

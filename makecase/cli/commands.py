@@ -18,6 +18,9 @@ from makecase.cli.terminal import (build_progress, fail, file_error, internal_er
 from makecase.version import __version__
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+CODE_QUALITY = click.option(
+    "--code-quality", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+    help="Also write the errors and warnings as a GitLab code-quality report (JSON) to FILE.")
 
 
 class CliContext:
@@ -87,33 +90,39 @@ def cli(ctx: click.Context, project_dir: Path, debug: bool) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary line.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print each page's layouts and time, and the pages kept.")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON (for scripts and CI).")
+@CODE_QUALITY
 @click.pass_obj
 def build(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], fmt: str | None,
           out: Path | None, strict: bool, jobs: int | None, force: bool, shard: str | None, quiet: bool,
-          verbose: bool, as_json: bool) -> None:
+          verbose: bool, as_json: bool, code_quality: Path | None) -> None:
     """Build a one-page PDF and an HTML page for every audience.
 
     With -a, -p or --format only those pages are made; the rest of the previous pack in the
     output folder is kept. A page whose content, templates, fonts and settings have not changed
     since the last build is not made again (--force makes it). Each page is printed as it is done."""
+    from makecase.cli.ci_report import CiReport
     from makecase.pack.fingerprint import nothing_changed
 
+    ci = CiReport(obj.project_dir, "build", code_quality, annotate=not as_json)
     if not (audiences or places or fmt or force or shard or as_json):
         # A whole build: when nothing changed since the last one, say so before loading anything.
         started = time.perf_counter()
         done = nothing_changed(obj.project_dir, out)
         if done is not None:
             show_nothing_changed(done, time.perf_counter() - started, quiet=quiet, verbose=verbose)
+            ci.nothing_changed(len(done.slugs))
             return
     from makecase.pack.build import build as run_build
     from makecase.pack.workers import default_jobs
 
     formats = None if fmt is None else (("pdf", "html") if fmt == "all" else (fmt,))
     progress = build_progress(quiet or as_json, verbose)
-    report = run_build(obj.project_dir, audiences=audiences, places=places, formats=formats,
-                       out=out, strict=strict, force=force, jobs=jobs or default_jobs(), progress=progress,
-                       shard=shard)
-    show_build_report(report, obj.project_dir, as_json=as_json, quiet=quiet, verbose=verbose)
+    with ci.watching():
+        report = run_build(obj.project_dir, audiences=audiences, places=places, formats=formats,
+                           out=out, strict=strict, force=force, jobs=jobs or default_jobs(), progress=progress,
+                           shard=shard)
+        show_build_report(report, obj.project_dir, as_json=as_json, quiet=quiet, verbose=verbose)
+        ci.built(report)
 
 
 @cli.command()
@@ -121,15 +130,19 @@ def build(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], 
                 type=click.Path(file_okay=False, path_type=Path))
 @click.option("-o", "--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the whole pack.")
+@CODE_QUALITY
 @click.pass_obj
-def merge(obj: CliContext, shards: tuple[Path, ...], out: Path) -> None:
+def merge(obj: CliContext, shards: tuple[Path, ...], out: Path, code_quality: Path | None) -> None:
     """Join the folders of `makecase build --shard K/N` (K = 1 to N) into one pack in --out:
     the pages' files, checked, and the index and manifest a whole build makes. Lays nothing out."""
+    from makecase.cli.ci_report import CiReport
     from makecase.pack.merge import merge as run_merge
 
-    report = run_merge(obj.project_dir, shards, out)
-    warn(report.warnings, obj.project_dir)
-    click.echo(report.summary())
+    with CiReport(obj.project_dir, "merge", code_quality).watching() as ci:
+        report = run_merge(obj.project_dir, shards, out)
+        warn(report.warnings, obj.project_dir)
+        click.echo(report.summary())
+        ci.findings("warning", "merge", report.warnings)
 
 
 @cli.command("list")
@@ -159,18 +172,22 @@ def list_(obj: CliContext, kind: str | None, ids: tuple[str, ...]) -> None:
 
 @cli.command()
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@CODE_QUALITY
 @click.pass_obj
-def validate(obj: CliContext, strict: bool) -> None:
+def validate(obj: CliContext, strict: bool, code_quality: Path | None) -> None:
     """Check the content and settings; print every problem with file and line."""
+    from makecase.cli.ci_report import CiReport
     from makecase.load.loader import load_project
 
     from makecase.check.run import validate_more
 
-    project = load_project(obj.project_dir)
-    warnings = validate_more(project)  # raises for missing brand files
-    raise_if_strict(warnings, strict)  # printed once, in the error
-    warn(warnings, obj.project_dir)
-    click.echo(valid_summary(project, len(warnings)))
+    with CiReport(obj.project_dir, "validate", code_quality).watching() as ci:
+        project = load_project(obj.project_dir)
+        warnings = validate_more(project)  # raises for missing brand files
+        raise_if_strict(warnings, strict)  # printed once, in the error
+        warn(warnings, obj.project_dir)
+        click.echo(valid_summary(project, len(warnings)))
+        ci.findings("warning", "validate", warnings)
 
 
 @cli.command("check")
@@ -183,31 +200,38 @@ def validate(obj: CliContext, strict: bool) -> None:
 @click.option("--links", is_flag=True, help="Also fetch every link online and report bad ones.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
               help="Check dates as if today were this day: what will need re-checking by then.")
+@CODE_QUALITY
 @click.pass_obj
 def check_(obj: CliContext, audiences: tuple[str, ...], places: tuple[str, ...], strict: bool,
-           as_json: bool, links: bool, as_of) -> None:
+           as_json: bool, links: bool, as_of, code_quality: Path | None) -> None:
     """Build the pack in memory and check every page: plain English, accessibility (PDF tags
     and axe-core), review dates and values left from `makecase init`. Writes nothing."""
     import json
 
     from makecase.check.run import check, print_report
+    from makecase.cli.ci_report import CiReport
 
-    report = check(obj.project_dir, audiences=audiences, places=places, links=links,
-                   today=as_of.date() if as_of else None)
-    if as_json:
-        click.echo(json.dumps(report.as_json(), indent=2))
-    else:
-        click.echo(print_report(report, strict))
+    with CiReport(obj.project_dir, "check", code_quality, annotate=not as_json).watching() as ci:
+        report = check(obj.project_dir, audiences=audiences, places=places, links=links,
+                       today=as_of.date() if as_of else None)
+        if as_json:
+            click.echo(json.dumps(report.as_json(), indent=2))
+        else:
+            click.echo(print_report(report, strict))
+        ci.checked(report, strict)
     sys.exit(2 if report.failed(strict) else 0)
 
 
 @cli.command()
 @click.argument("folder", type=click.Path(path_type=Path))
-def init(folder: Path) -> None:
+@click.option("--ci", type=click.Choice(["github", "gitlab"]), default=None,
+              help="Also write a CI workflow that builds, checks and keeps the pack, and a requirements.txt "
+                   "pinning this makecase.")
+def init(folder: Path, ci: str | None) -> None:
     """Start a partnership project in FOLDER (refuses to overwrite anything)."""
     from makecase.cli.scaffold import init_project
 
-    written = init_project(folder)
+    written = init_project(folder, ci)
     click.echo(next_steps(folder, written))
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from makecase.errors import Location, MakecaseError
+from makecase.cli.ci_recipes import ci_files
 from makecase.cli.schema import SETTINGS_SCHEMA, schema_name, write_schemas
 
 # Every example below is written so that it builds when uncommented: in your editor, select the
@@ -174,8 +175,9 @@ def yaml_value(value: object) -> str:
     return text.removesuffix("\n...\n").strip()
 
 
-def init_project(target: Path) -> list[Path]:
-    """Create a project folder; refuse to touch an existing project."""
+def init_project(target: Path, ci: str | None = None) -> list[Path]:
+    """Create a project folder; refuse to touch an existing project. With ci ("github" or
+    "gitlab"), also its CI workflow and a requirements.txt pinning this makecase (ci_recipes.py)."""
     if target.exists() and not target.is_dir():
         raise MakecaseError.single(f"'{target}' exists and is not a folder.", Location(target),
                                    hint="Choose a new folder name.")
@@ -195,6 +197,8 @@ def init_project(target: Path) -> list[Path]:
         "assets/README.txt": ASSETS_README.format(),
         ".gitignore": "output/\n",
     }
+    if ci:
+        files.update(ci_files(ci))
     written = []
     for rel, text in files.items():
         path = target / rel

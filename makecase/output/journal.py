@@ -8,38 +8,52 @@ once it exists the new set is completed from the staged files, by this build or 
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
 import stat
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Iterator
+
+from filelock import FileLock, Timeout
 
 from makecase.errors import Location, MakecaseError
 from makecase.output.folder import (MAX_MANIFEST_BYTES, STAGING_PREFIX, is_plain_file, make_parents, remove_if_ours,
                             safe_rel)
 
 JOURNAL = ".makecase-journal.json"
+# Not under STAGING_PREFIX: recovery removes leftovers by that prefix, never the live lock.
+LOCK = ".makecase.lock"
 # The one system call that moves a staged file into place (a seam for the kill tests).
 move_into_place = os.replace
 
 
 @contextmanager
 def locked(out_dir: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the output folder itself (no lock file is left behind)."""
-    fd = os.open(out_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    """Hold an exclusive lock on the output folder while a build or merge writes it.
+
+    filelock, not fcntl: fcntl does not exist on Windows, where `import fcntl` stopped every
+    command. The lock is a file inside the folder, so builds by other users are kept out too. No
+    lock file stays in the pack: on Windows filelock removes it on release; elsewhere we remove it
+    while still holding it (filelock 4.3+ notices that a lock it waited for was on a removed file,
+    and takes a fresh one). A lock file left by a killed build is taken over by the next build.
+    """
+    path = out_dir / LOCK
+    lock = FileLock(path, timeout=0)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise MakecaseError.single(
-                "Another makecase build is writing to this output folder now.", Location(out_dir),
-                hint="Wait for it to finish, or build into another folder with --out.") from None
+        lock.acquire()
+    except Timeout:
+        raise MakecaseError.single(
+            "Another makecase build is writing to this output folder now.", Location(out_dir),
+            hint="Wait for it to finish, or build into another folder with --out.") from None
+    try:
         yield
     finally:
-        os.close(fd)
+        if os.name != "nt":  # Windows cannot remove an open file; filelock removes it there
+            with suppress(FileNotFoundError):
+                os.unlink(path)
+        lock.release()
 
 
 def write_journal(out_dir: Path, journal: dict) -> None:

@@ -7,10 +7,15 @@ its first page. It is fed briefings by (audience, place) and returns each page's
 measurements, or the problem that stopped it. Results come back in the order of the briefings, and a page comes out the same
 whichever worker made it (fit.py carries nothing from one page to the next), so the files are
 byte-identical whatever the number of jobs.
+
+Workers start the platform's way: fork on Linux, spawn on macOS and Windows. Everything a worker
+is given (the project, the function by name) is pickled, so spawn works too; the tests build
+with spawn on Linux (tests/test_portability.py).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -32,6 +37,9 @@ if TYPE_CHECKING:  # fit.py imports WeasyPrint; each worker loads it only for PD
 # One worker's state: the project, its Renderer, its PageFitter (None for HTML only) and the
 # function that makes one document.
 _worker: tuple | None = None
+
+# None: the platform's default start method. A test sets "spawn" to run as macOS and Windows do.
+START_METHOD: str | None = None
 
 
 def default_jobs() -> int:
@@ -79,7 +87,8 @@ def make_in_parallel(project: Project, briefings: list[Briefing], formats: tuple
     so it reaches the workers by name); call done(index, briefing, result) as each finishes (in
     the order they finish; the caller puts them back in order)."""
     with ProcessPoolExecutor(max_workers=min(jobs, len(briefings)), initializer=start_worker,
-                             initargs=(project, formats, make_document)) as pool:
+                             initargs=(project, formats, make_document),
+                             mp_context=multiprocessing.get_context(START_METHOD)) as pool:
         futures = {pool.submit(make_in_worker, b.audience.id, b.place.id if b.place else None, formats,
                                kept.get(b.slug, frozenset())): (i, b)
                    for i, b in enumerate(briefings)}
