@@ -12,6 +12,7 @@ import pypdf
 import pytest
 
 import makecase
+from makecase.pack.report import document_line
 from conftest import invoke, pdf_text, squash
 from makecase.page.fit import DoesNotFit, PageFitter
 from makecase.load.settings import Layout
@@ -123,10 +124,14 @@ def test_explain_names_what_the_page_left_out_and_why(project):
     assert "site-packages" not in out
 
 
-def test_a_place_with_local_figures_loses_an_item_not_type_size(project):
+def test_a_place_with_local_figures_loses_content_not_type_size(project):
+    """A place's taller figure band pushes both columns down. The evidence column leaves out
+    its lowest-priority items; the side column ("What you can do" and the story), which no item
+    can shorten, leaves out the story's "What helped" and then its last actions; the type
+    stays at 12pt."""
     figures = """
               - value: "25%"
-                label: of adults in Calderdale did less than 30 minutes of activity a week (Active Lives, all adults aged 19 and over, 2023 to 2024)
+                label: of adults in Calderdale did less than 30 minutes of moderate intensity activity a week, in Sport England's Active Lives survey of all adults aged 19 and over, November 2023 to November 2024, the latest year published for the council's area
                 source:
                   title: Calderdale physical activity profile
                   publisher: Calderdale Council
@@ -135,13 +140,15 @@ def test_a_place_with_local_figures_loses_an_item_not_type_size(project):
                   section: Adults, table 1
                   checked: 2026-11-27"""
     gps_listing(project, SIX)
-    report, entry, _ = built_gps(project)
-    fit = len(SIX) - len(entry["left_out"])  # as many items as fill the page with no place
-    gps_listing(project, SIX[:fit])
+    _, alone, _ = built_gps(project)
     project.write("content/places.yaml", "places:\n  - id: calderdale\n    name: Calderdale\n"
-                  "    figures:" + textwrap.indent(textwrap.dedent(figures * 3), "      "))
+                  "    figures:" + textwrap.indent(textwrap.dedent(figures), "      "))
     report, entry, pdf = built_gps(project)
     document = report.documents[0]
     assert document.slug == "calderdale/gps" and len(pypdf.PdfReader(pdf.parent / "calderdale/gps.pdf").pages) == 1
-    # The taller figure band (three local figures) costs evidence items from the end, not type size.
-    assert document.body_size == 12 and entry["left_out"] and entry["left_out"] == SIX[:fit][-len(entry["left_out"]):]
+    assert document.body_size == 12 and document.fill >= 90
+    assert len(entry["evidence"]) <= len(alone["evidence"]) and entry["left_out"] == SIX[len(entry["evidence"]):]
+    assert entry["shortened"] >= 1  # the side column was the one too long
+    html = (pdf.parent / "calderdale" / "gps.html").read_text(encoding="utf-8")
+    assert "What helped" not in html and "Dorset" in html  # the story stays, shorter
+    assert 'without the story\'s "What helped"' in document_line(document)

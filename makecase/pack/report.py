@@ -66,6 +66,7 @@ class BuildReport:
                 "layouts": d.layouts if d.slug in made else None,
                 "evidence": [c.item.id for c in d.briefing.cases],
                 "left_out": [c.item.id for c in d.briefing.left_out],
+                "shortened": d.briefing.shortened_parts,
                 "seconds": round(d.seconds, 3) if d.slug in made else None,
             } for d in self.pack],
             "warnings": [{"message": w.message,
@@ -95,6 +96,8 @@ def document_line(document: Document, verbose: bool = False) -> str:
     """One line per document as it is done: its files, and how its page came out."""
     left_out = document.briefing.left_out
     items = f", {document.items} of {document.items + len(left_out)} evidence items" if left_out else ""
+    if document.briefing.shortened:
+        items += f", without {' and '.join(document.briefing.shortened_parts)}"
     detail = (f" (body {document.body_size:g}pt, page {document.fill:.0f}% full{items}"
               + (f", {document.layouts} layouts, {document.seconds:.2f} s" if verbose else "") + ")"
               if document.body_size else (f" ({document.seconds:.2f} s)" if verbose else ""))

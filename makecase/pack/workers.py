@@ -77,6 +77,7 @@ def make_in_worker(audience: str, place: str | None, formats: tuple[str, ...], k
     return ("made", {"files": document.files, "body_size": document.body_size, "layouts": document.layouts,
                      "fill": document.fill, "room_words": document.room_words, "warnings": document.warnings,
                      "words": document.words, "pages": document.pages, "items": document.items,
+                     "shortened": document.briefing.shortened,
                      "seconds": time.perf_counter() - started})
 
 

@@ -54,6 +54,9 @@ class KeyFigure:
         return f"{publisher}, {self.source.year}"
 
 
+MIN_ACTIONS = 2  # a page keeps at least two of its "What you can do" actions
+
+
 @dataclass(frozen=True)
 class Briefing:
     """Everything on one page, in order. Templates read this and nothing else."""
@@ -85,6 +88,37 @@ class Briefing:
     # The audience's lowest-priority evidence items the fit stage left out: they did not fit on
     # the page at full type size (fit.py). Empty until the page is laid out.
     left_out: tuple[Case, ...] = ()
+    # How many steps the side column ("What you can do" and the story) was shortened, when it
+    # was the column too long at full type size (fit.py): see shortening().
+    shortened: int = 0
+
+    @property
+    def side_steps(self) -> int:
+        """How far the side column can be shortened: the story's "What helped", then each
+        action past the second."""
+        return (1 if self.story and self.story.helped else 0) + max(0, len(self.actions) - MIN_ACTIONS)
+
+    def shortening(self, level: int) -> Briefing:
+        """This page with its side column shortened by `level` steps, for a page whose side
+        column is the one too long at full type size (leaving evidence items out cannot help
+        it): first the story's "What helped" goes, then the last action, one at a time, keeping
+        MIN_ACTIONS. Always from the page as composed."""
+        level = max(0, min(level, self.side_steps))
+        if level == self.shortened:
+            return self
+        story, actions, steps = self.story, list(self.actions), level
+        if steps and story and story.helped:
+            story, steps = story.model_copy(update={"helped": ""}), steps - 1
+        return replace(self, story=story, actions=actions[:len(actions) - steps], shortened=level)
+
+    @property
+    def shortened_parts(self) -> list[str]:
+        """What the side column left out, in words: for the build's line and `explain`."""
+        parts = ["the story's \"What helped\""] if self.shortened and self.story and not self.story.helped else []
+        dropped = self.shortened - len(parts)
+        if dropped > 0:
+            parts.append(f"the last {dropped} action{'s' if dropped > 1 else ''}")
+        return parts
 
     def taking(self, count: int) -> Briefing:
         """This page with only the first `count` of its audience's evidence items, in priority

@@ -78,6 +78,7 @@ class FittedPage:
     fill: float = 100.0  # per cent of the page's height in use once spacing has grown
     room_words: int = 0  # roughly how many words the page could take at its natural spacing
     items: int = 0  # how many of its audience's evidence items the page took
+    shortened: int = 0  # how many steps its side column was shortened (Briefing.shortening)
 
     def write_pdf(self) -> bytes:
         # The file identifier (/ID) is a hash of the PDF's own objects, so the same page makes
@@ -113,23 +114,32 @@ class PageFitter:
         return html.render(font_config=self.font_config,
                            stylesheets=[self._size(body_size), *(extra or [])], **PDF_OPTIONS)
 
-    def fit(self, page: str | Callable[[int], str], base_url: Path, layout: Layout, label: str,
-            items: int = 0) -> FittedPage:
-        """Lay a page out on one A4 page: its evidence items first, then its type size.
+    def fit(self, page: str | Callable[[int, int], str], base_url: Path, layout: Layout, label: str,
+            items: int = 0, side_steps: int = 0) -> FittedPage:
+        """Lay a page out on one A4 page: its content first, then its type size.
 
-        page is the print HTML, or (with items, how many evidence items its audience lists)
-        a function giving the HTML with the first n of them. A page too long at body_size
-        leaves out its lowest-priority items, down to layout.min_items; only then does its
-        type shrink, down to layout.min_body_size."""
-        html_for = page if callable(page) else (lambda count: page)
-        count, floor = items, min(items, layout.min_items)
-        html = self._parse(html_for(count), base_url)
+        page is the print HTML, or a function giving the HTML with the first n of its `items`
+        evidence items and its side column shortened by s of its `side_steps` (Briefing.
+        shortening). A page too long at body_size first shortens its side column while that
+        is the column too long (leaving items out cannot help it), then leaves out its
+        lowest-priority items, down to layout.min_items; only then does its type shrink, down
+        to layout.min_body_size."""
+        html_for = page if callable(page) else (lambda count, level: page)
+        count, floor, level = items, min(items, layout.min_items), 0
+        html = self._parse(html_for(count, level), base_url)
         document, layouts = self._render(html, layout.body_size), 1
-        while len(document.pages) > 1 and count > floor:
+        while len(document.pages) > 1 and (count > floor or level < side_steps):
             measured = self._measure(html, layout.body_size)
             layouts += 1
-            count -= items_to_leave_out(measured, count, floor)
-            html = self._parse(html_for(count), base_url)
+            if side_too_long(measured):
+                if level >= side_steps:
+                    break  # leaving evidence items out would not shorten the side column
+                level += 1
+            elif count > floor:
+                count -= items_to_leave_out(measured, count, floor)
+            else:
+                break
+            html = self._parse(html_for(count, level), base_url)
             document, layouts = self._render(html, layout.body_size), layouts + 1
         size = layout.body_size
         while len(document.pages) > 1 and size > layout.min_body_size:
@@ -141,7 +151,7 @@ class PageFitter:
             raise DoesNotFit(self._overflow_problem(html, size, label, len(document.pages)))
         _refuse_overflow(document, label)
         fitted = self._fill(document, size, layouts)
-        fitted.items = count
+        fitted.items, fitted.shortened = count, level
         return fitted
 
     def _parse(self, html_text: str, base_url: Path) -> HTML:
@@ -216,6 +226,15 @@ def measured_page(page_box) -> Measured:
             case_feet.append(_bottom(box))
     columns = {name: foot for name, (foot, _) in _columns(page_box).items()}
     return Measured(max(0.0, bottom - top_margin - a4_content_px), case_feet, columns)
+
+
+def side_too_long(measured: Measured) -> bool:
+    """True when the side column ("What you can do" and the story) ends past where the columns
+    must end for the page to fit: it is the one too long."""
+    if "side" not in measured.columns:
+        return False
+    target = max(measured.columns.values()) - measured.overflow
+    return measured.columns["side"] > target + 0.5
 
 
 def items_to_leave_out(measured: Measured, count: int, floor: int) -> int:
