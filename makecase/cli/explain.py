@@ -58,8 +58,8 @@ def explain(project: Project, audience_id: str, place_id: str | None = None,
                      f"{len(briefing.cases)} above"))
     rows.append(("  actions", where_written(audience.where("actions"), project)))
     for part in briefing.shortened_parts:
-        rows.append((f"  left out: {part}", f"no room beside the evidence at {size or project.settings.layout.body_size:g}pt "
-                     "(the side column was the one too long)"))
+        rows.append((f"  left out: {part}", f"no room on the page at {size or project.settings.layout.body_size:g}pt "
+                     "(content gives way before type)"))
     if briefing.story:
         rows.append((f"  story {briefing.story.id}", where_written(project.stories[briefing.story.id].where(), project)))
     if briefing.quote:

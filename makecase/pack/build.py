@@ -205,7 +205,8 @@ def _make_in_parallel(project: Project, briefings: list[Briefing], formats: tupl
     def done(index: int, briefing: Briefing, result: tuple) -> None:
         if result[0] == "made":
             fields = dict(result[1])
-            document = Document(briefing.shortening(fields.pop("shortened")).taking(fields.pop("items")), **fields)
+            laid_out = briefing.shortening(fields.pop("shortened")).taking(fields.pop("items"))
+            document = Document(laid_out.without_quote(fields.pop("quote_left_out")), **fields)
             made[index] = document
             if progress is not None:
                 progress(document)
@@ -269,9 +270,10 @@ def add_pdf(project: Project, document: Document, renderer: Renderer, fitter: Pa
         with weasyprint_warnings() as warnings:
             # A URL, not a path: WeasyPrint cannot turn a path that is not UTF-8 into one.
             fitted = fitter.fit(
-                lambda count, level: renderer.render_html(briefing.shortening(level).taking(count), "print"),
+                lambda count, level, no_quote: renderer.render_html(
+                    briefing.shortening(level).taking(count).without_quote(no_quote), "print"),
                 file_uri(project.root) + "/", project.settings.layout, briefing.slug,
-                items=len(briefing.cases), side_steps=briefing.side_steps)
+                items=len(briefing.cases), side_steps=briefing.side_steps, quote=briefing.quote is not None)
             document.files["pdf"] = fitted.write_pdf()
     except DoesNotFit as exc:
         raise NotMade(Problem(exc.problem.message, briefing.audience.where(),
@@ -281,7 +283,7 @@ def add_pdf(project: Project, document: Document, renderer: Renderer, fitter: Pa
             "This page is nested too deeply to lay out.", briefing.audience.where(),
             key=f"audience {shown(briefing.slug)}",
             hint="Look for deeply nested lists in this audience's texts or project templates.")) from None
-    document.briefing = briefing.shortening(fitted.shortened).taking(fitted.items)
+    document.briefing = briefing.shortening(fitted.shortened).taking(fitted.items).without_quote(fitted.quote_left_out)
     document.warnings = without_packaged(warnings, _packaged_css())
     document.pages = pdf_pages(document.files["pdf"])
     document.files["thumb"] = page_thumbnail(document.files["pdf"])  # for the index

@@ -87,7 +87,8 @@ def recorded_document(briefing: Briefing, files: dict[str, bytes], entry: dict,
     """A document as a manifest entry recorded it: its files, and what the fit stage measured when
     it was made. Shared by the next build (files it keeps) and merge (files from shards), so both
     write the same manifest a build that made the page now would."""
-    document = Document(_as_laid_out(briefing, entry.get("evidence"), entry.get("shortened")), files, kept=kept)
+    document = Document(_as_laid_out(briefing, entry.get("evidence"), entry.get("shortened"),
+                                     entry.get("quote_left_out") is True), files, kept=kept)
     body, fill, room = entry.get("body_size_pt"), entry.get("fill_percent"), entry.get("room_words")
     document.body_size = body if _finite(body) else None
     document.fill = fill if _finite(fill) else None
@@ -128,12 +129,13 @@ def _place_exists(project: Project, place: object) -> bool:
     return isinstance(place, str) and place in project.places
 
 
-def _as_laid_out(briefing: Briefing, recorded: object, shortened: object = 0) -> Briefing:
+def _as_laid_out(briefing: Briefing, recorded: object, shortened: object = 0, no_quote: bool = False) -> Briefing:
     """The briefing with the evidence items its page took when it was made (the manifest's
     "evidence"), when those are still the first of its audience's list, and its side column as
     shortened then ("shortened")."""
     if isinstance(shortened, int) and not isinstance(shortened, bool) and 0 < shortened <= briefing.side_steps:
         briefing = briefing.shortening(shortened)
+    briefing = briefing.without_quote(no_quote)
     listed = [c.item.id for c in briefing.cases]
     if isinstance(recorded, list) and recorded == listed[:len(recorded)]:
         return briefing.taking(len(recorded))
@@ -190,6 +192,7 @@ def manifest_for(project: Project, documents: list[Document], pack: dict[str, di
                 "evidence": [c.item.id for c in d.briefing.cases],
                 "left_out": [c.item.id for c in d.briefing.left_out],
                 "shortened": d.briefing.shortened,
+                "quote_left_out": d.briefing.quote_left_out is not None,
                 "words": d.words,
                 "body_size_pt": d.body_size,
                 "fill_percent": d.fill,

@@ -78,6 +78,7 @@ def make_in_worker(audience: str, place: str | None, formats: tuple[str, ...], k
                      "fill": document.fill, "room_words": document.room_words, "warnings": document.warnings,
                      "words": document.words, "pages": document.pages, "items": document.items,
                      "shortened": document.briefing.shortened,
+                     "quote_left_out": document.briefing.quote_left_out is not None,
                      "seconds": time.perf_counter() - started})
 
 

@@ -91,6 +91,15 @@ class Briefing:
     # How many steps the side column ("What you can do" and the story) was shortened, when it
     # was the column too long at full type size (fit.py): see shortening().
     shortened: int = 0
+    # The quote, when the evidence column was still too long with layout.min_items items: it
+    # goes before the type shrinks (see without_quote()).
+    quote_left_out: Quote | None = None
+
+    def without_quote(self, leave_out: bool = True) -> Briefing:
+        """This page without its quote (leave_out), or as composed."""
+        if not leave_out or self.quote is None:
+            return self
+        return replace(self, quote=None, quote_left_out=self.quote)
 
     @property
     def side_steps(self) -> int:
@@ -113,11 +122,14 @@ class Briefing:
 
     @property
     def shortened_parts(self) -> list[str]:
-        """What the side column left out, in words: for the build's line and `explain`."""
+        """What the page left out besides evidence items, in words: for the build's line and
+        `explain`."""
         parts = ["the story's \"What helped\""] if self.shortened and self.story and not self.story.helped else []
         dropped = self.shortened - len(parts)
         if dropped > 0:
             parts.append(f"the last {dropped} action{'s' if dropped > 1 else ''}")
+        if self.quote_left_out is not None:
+            parts.append(f"the quote ({self.quote_left_out.code})")
         return parts
 
     def taking(self, count: int) -> Briefing:

@@ -79,6 +79,7 @@ class FittedPage:
     room_words: int = 0  # roughly how many words the page could take at its natural spacing
     items: int = 0  # how many of its audience's evidence items the page took
     shortened: int = 0  # how many steps its side column was shortened (Briefing.shortening)
+    quote_left_out: bool = False  # whether its quote was left out (Briefing.without_quote)
 
     def write_pdf(self) -> bytes:
         # The file identifier (/ID) is a hash of the PDF's own objects, so the same page makes
@@ -114,21 +115,22 @@ class PageFitter:
         return html.render(font_config=self.font_config,
                            stylesheets=[self._size(body_size), *(extra or [])], **PDF_OPTIONS)
 
-    def fit(self, page: str | Callable[[int, int], str], base_url: Path, layout: Layout, label: str,
-            items: int = 0, side_steps: int = 0) -> FittedPage:
+    def fit(self, page: str | Callable[[int, int, bool], str], base_url: Path, layout: Layout, label: str,
+            items: int = 0, side_steps: int = 0, quote: bool = False) -> FittedPage:
         """Lay a page out on one A4 page: its content first, then its type size.
 
         page is the print HTML, or a function giving the HTML with the first n of its `items`
-        evidence items and its side column shortened by s of its `side_steps` (Briefing.
-        shortening). A page too long at body_size first shortens its side column while that
-        is the column too long (leaving items out cannot help it), then leaves out its
-        lowest-priority items, down to layout.min_items; only then does its type shrink, down
-        to layout.min_body_size."""
-        html_for = page if callable(page) else (lambda count, level: page)
-        count, floor, level = items, min(items, layout.min_items), 0
-        html = self._parse(html_for(count, level), base_url)
+        evidence items, its side column shortened by s of its `side_steps` (Briefing.
+        shortening) and without its quote if asked. A page too long at body_size first
+        shortens its side column while that is the column too long (leaving items out cannot
+        help it), then leaves out its lowest-priority items, down to layout.min_items, then
+        its quote (`quote`: it has one); only then does its type shrink, down to
+        layout.min_body_size."""
+        html_for = page if callable(page) else (lambda count, level, no_quote: page)
+        count, floor, level, no_quote = items, min(items, layout.min_items), 0, False
+        html = self._parse(html_for(count, level, no_quote), base_url)
         document, layouts = self._render(html, layout.body_size), 1
-        while len(document.pages) > 1 and (count > floor or level < side_steps):
+        while len(document.pages) > 1 and (count > floor or level < side_steps or (quote and not no_quote)):
             measured = self._measure(html, layout.body_size)
             layouts += 1
             if side_too_long(measured):
@@ -137,9 +139,11 @@ class PageFitter:
                 level += 1
             elif count > floor:
                 count -= items_to_leave_out(measured, count, floor)
+            elif quote and not no_quote:
+                no_quote = True
             else:
                 break
-            html = self._parse(html_for(count, level), base_url)
+            html = self._parse(html_for(count, level, no_quote), base_url)
             document, layouts = self._render(html, layout.body_size), layouts + 1
         size = layout.body_size
         while len(document.pages) > 1 and size > layout.min_body_size:
@@ -151,7 +155,7 @@ class PageFitter:
             raise DoesNotFit(self._overflow_problem(html, size, label, len(document.pages)))
         _refuse_overflow(document, label)
         fitted = self._fill(document, size, layouts)
-        fitted.items, fitted.shortened = count, level
+        fitted.items, fitted.shortened, fitted.quote_left_out = count, level, no_quote
         return fitted
 
     def _parse(self, html_text: str, base_url: Path) -> HTML:
