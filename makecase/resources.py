@@ -41,8 +41,9 @@ def packaged_place(file: Path | str, line: int | None = None) -> str | None:
 
     A packaged file is not theirs to edit, so it is named as the package's, not by its path.
     """
-    path = Path(file).resolve()
-    base = content_dir().resolve()
+    # os.path.realpath, not Path.resolve: a symlink loop is a file to name, not an error here.
+    path = Path(os.path.realpath(file))
+    base = Path(os.path.realpath(content_dir()))
     if not path.is_relative_to(base):
         return None
     return f"packaged content/{path.relative_to(base).as_posix()}" + (f":{line}" if line else "")

@@ -73,7 +73,8 @@ def test_the_page_shows_the_figure_with_england_period_and_source(tmp_path):
     invoke("-C", tmp_path, "places", "import", "--indicators", "93015", "--areas", "E08000033", OLDER)
     makecase.build(tmp_path, audiences=["gps"], places=["calderdale"], out=tmp_path / "output")
     text = squash(pdf_text(tmp_path / "output" / "calderdale" / "gps.pdf"))
-    assert "26.1% of adults in Calderdale are physically inactive (England 22.6%), 2023/24" in text
+    # The figure, its bar's words ("26.1 in every 100") and the sentence written by rule.
+    assert "26.1% 26.1 in every 100 of adults in Calderdale are physically inactive (England 22.6%), 2023/24" in text
     assert "Source: Office for Health Improvement and Disparities, 2024, Fingertips 93015" in text
     html = (tmp_path / "output" / "calderdale" / "gps.html").read_text(encoding="utf-8")
     assert 'href="https://fingertips.phe.org.uk/search/93015"' in html
