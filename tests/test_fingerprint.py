@@ -148,3 +148,37 @@ def test_a_folder_dressed_as_an_output_or_a_virtual_environment_is_still_read(pr
     assert makecase("-C", str(project.root), "build")[2] == []
     project.write(".brand/note.txt", "changed again")
     assert "pydantic" in makecase("-C", str(project.root), "build")[2]
+
+
+def test_a_publish_left_unfinished_never_takes_the_quick_path(built):
+    """While a journal is there the folder is not a finished set: the ordinary build finishes it."""
+    from makecase.output.journal import JOURNAL
+
+    (built / "output" / JOURNAL).write_text("{}")
+    code, output, loaded = makecase("-C", str(built), "build")
+    assert code == 0 and "pydantic" in loaded, output
+    assert not (built / "output" / JOURNAL).exists()
+    assert makecase("-C", str(built), "build")[2] == []
+
+
+def test_the_live_markup_check_remembers_a_page_that_passed_by_its_bytes(tmp_path, monkeypatch):
+    """A page's verdict depends on its bytes alone: one that passed is not parsed again (the quick
+    path stays quick), one that failed always is, and the record lives in makecase's cache
+    folder, where no project can write."""
+    import makecase.page.standalone
+    from makecase.pack import fingerprint
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    fingerprint._verdicts.cache_clear()
+    parsed = []
+    real = makecase.page.standalone.active_parts
+    monkeypatch.setattr(makecase.page.standalone, "active_parts", lambda *a: parsed.append(a) or real(*a))
+    good, bad = b"<p>A page.</p>", b"<p>A page.</p><script>x()</script>"
+    assert fingerprint.live_parts("gps.html", good) == [] and fingerprint.live_parts("gps.html", good) == []
+    assert fingerprint.live_parts("gps.html", bad) == fingerprint.live_parts("gps.html", bad) != []
+    assert len(parsed) == 3
+    fingerprint._verdicts.cache_clear()  # a new process reads the record back
+    assert fingerprint.live_parts("other.html", good) == [] and len(parsed) == 3
+    assert fingerprint.live_parts("index.html", good, ["gps.thumb.png"]) == [] and len(parsed) == 4
+    assert list((tmp_path / "cache" / "makecase").iterdir())
+    fingerprint._verdicts.cache_clear()

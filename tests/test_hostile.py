@@ -10,7 +10,9 @@ golden corpus, tests/errors/ (test_error_corpus.py), with the whole message each
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
+import json
 import os
 import re
 from pathlib import Path
@@ -49,6 +51,13 @@ def png(width: int, height: int) -> bytes:
     buffer = io.BytesIO()
     Image.new("1", (width, height)).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def png_with_a_damaged_chunk() -> bytes:
+    """A good PNG with a comment chunk whose checksum is wrong, as a bad copy or upload leaves one."""
+    data = png(20, 20)
+    chunk = b"tEXt" + b"Comment\0made by hand"
+    return data[:33] + (len(chunk) - 4).to_bytes(4, "big") + chunk + b"\0\0\0\0" + data[33:]
 
 
 LOGO_YAML = "brand:\n  logo:\n    file: assets/{name}\n    alt: Our logo\n"
@@ -115,7 +124,7 @@ CASES = [
     ("template-builds-a-huge-string", {"templates/partials/quote.html": "{{ 'x' * 100000000 }}"},
      ["build", "--format", "html"], ["templates/partials/quote.html:1", "Template refused"]),
     ("template-writes-a-script-tag", {"templates/partials/quote.html": "<script>fetch('https://x.example')</script>"},
-     ["build", "--format", "html"], ["document gps.html", "would run or load something", "<script>"]),
+     ["build", "--format", "html"], ["templates/partials/quote.html:1", "would run or load something", "<script>"]),
     ("template-loads-a-remote-image", {"templates/partials/quote.html": '<img src="https://x.example/t.png" alt="">'},
      ["build", "--format", "html"], ["document gps.html", "https://x.example/t.png"]),
     ("index-template-with-an-event-handler", {"templates/index.html": '<body onload="steal()">x</body>'},
@@ -171,6 +180,9 @@ CASES = [
     ("logo-is-corrupt-png", {"makecase.yaml": LOGO_YAML.format(name="logo.png"),
                              "assets/logo.png": png(20, 20)[:40]},
      ["validate"], ["makecase.yaml:3:", "cannot be read as an image"]),
+    ("logo-png-with-a-damaged-chunk", {"makecase.yaml": LOGO_YAML.format(name="logo.png"),
+                                       "assets/logo.png": png_with_a_damaged_chunk()},
+     ["validate"], ["makecase.yaml:3:", "The logo 'logo.png'", "its tEXt chunk is damaged"]),
     ("logo-svg-with-dtd", {"makecase.yaml": LOGO_YAML.format(name="logo.svg"), "assets/logo.svg": SVG_DTD},
      ["validate"], ["makecase.yaml:3:", "has a DTD"]),
     ("logo-svg-with-script", {"makecase.yaml": LOGO_YAML.format(name="logo.svg"), "assets/logo.svg": SVG_SCRIPT},
@@ -394,6 +406,8 @@ def test_a_template_that_loops_for_ever_is_stopped_by_the_time_limit(tmp_path, m
     result = CliRunner().invoke(cli, ["-C", str(root), "build", "-a", "gps", "-f", "html"])
     assert result.exit_code == 2, result.output
     assert "took more than" in result.output
+    # Finding 5 (issue 17): the template that ran over is named, not a content line.
+    assert "templates/partials/quote.html:1: " in result.output and "audiences.yaml" not in result.output
 
 
 def test_a_symlink_that_stays_inside_the_project_is_fine(tmp_path):
@@ -401,3 +415,237 @@ def test_a_symlink_that_stays_inside_the_project_is_fine(tmp_path):
     make(root, tmp_path, {"shared/evidence.yaml": evidence(), "content/evidence.yaml": Link("../shared/evidence.yaml")})
     result = CliRunner().invoke(cli, ["-C", str(root), "validate"])
     assert result.exit_code == 0, result.output
+
+
+# --- Round 2 (issue 17): every published page checked, the quick path sees every input ---------
+
+HTML_ONLY = "audiences: [gps, pcn-leads]\noutput:\n  formats: [html]\n"
+SCRIPT = "<script>fetch('https://x.example/steal')</script>"
+
+
+def cli_run(root: Path, *args: str):
+    return CliRunner().invoke(cli, ["-C", str(root), *args])
+
+
+def built_project(tmp_path: Path, settings: str = HTML_ONLY) -> Path:
+    """A project of two audiences' web pages, built once as a whole."""
+    root = tmp_path / "project"
+    make(root, tmp_path, {"makecase.yaml": settings})
+    result = cli_run(root, "build")
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def poison(folder: Path, rel: str) -> None:
+    """Put a script into a built page and make its manifest agree: the SHA-256 and, where the
+    folder records a fingerprint, the manifest's own hash (all of it public knowledge)."""
+    from makecase.pack.fingerprint import manifest_digest
+
+    page = folder / rel
+    page.write_bytes(page.read_bytes().replace(b"</body>", SCRIPT.encode() + b"</body>"))
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    for document in manifest["documents"]:
+        for entry in document["files"].values():
+            if entry["path"] == rel:
+                entry.update(sha256=hashlib.sha256(page.read_bytes()).hexdigest(), bytes=page.stat().st_size)
+    if manifest.get("fingerprint"):
+        manifest["fingerprint"]["manifest"] = manifest_digest(manifest)
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def scripts_in(folder: Path) -> list[str]:
+    return [p.name for p in folder.rglob("*.html") if b"<script" in p.read_bytes()]
+
+
+@pytest.mark.parametrize("command", [["build"], ["build", "--strict", "-a", "gps"], ["build", "-a", "pcn-leads"]],
+                         ids=["whole", "strict-chosen", "partial-kept"])
+def test_a_kept_page_that_would_run_something_is_made_again(tmp_path, command):
+    """Finding 2: a page in the output folder (which comes with a pull request) with a script,
+    its manifest updated to match, survived every kind of build as 'unchanged' or kept."""
+    root = built_project(tmp_path)
+    poison(root / "output", "gps.html")
+    result = cli_run(root, *command)
+    assert result.exit_code == 0, result.output
+    assert scripts_in(root / "output") == []
+    assert "Making the case" in (root / "output" / "gps.html").read_text(encoding="utf-8")
+
+
+def test_a_shard_page_that_would_run_something_is_refused_by_merge(tmp_path):
+    """Finding 2: merge cannot make a page again, so a shard's page with a script is refused,
+    naming the file, and nothing is written."""
+    root = built_project(tmp_path)
+    shard = tmp_path / "shard-1"
+    assert cli_run(root, "build", "--shard", "1/1", "--out", str(shard)).exit_code == 0
+    poison(shard, "gps.html")
+    result = cli_run(root, "merge", str(shard), "--out", str(tmp_path / "pack"))
+    assert result.exit_code == 2, result.output
+    assert "shard-1/gps.html' would run or load something: a <script> element" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "pack").exists()
+
+
+def test_a_journal_this_tool_did_not_stage_is_not_honoured(tmp_path):
+    """Finding 2: a crafted journal and a real staging folder shipped in output/ moved any file
+    into the pack. Now the staging folder is removed and the build goes on."""
+    from makecase.output.journal import JOURNAL
+
+    root = built_project(tmp_path)
+    out = root / "output"
+    before = (out / "gps.html").read_bytes()
+    staging = out / ".makecase-1-cafe"
+    staging.mkdir()
+    (staging / "gps.html").write_text(f"<html><body>{SCRIPT}</body></html>")
+    (staging / "notes.html").write_text("<p>not a page makecase made</p>")
+    (out / JOURNAL).write_text(json.dumps({"staging": staging.name, "files": ["gps.html", "notes.html"],
+                                           "stale": [], "staged": [1, 2]}))
+    result = cli_run(root, "build", "-a", "pcn-leads")
+    assert result.exit_code == 0, result.output
+    assert (out / "gps.html").read_bytes() == before and not (out / "notes.html").exists()
+    assert not staging.exists() and not (out / JOURNAL).exists()
+
+
+@pytest.mark.parametrize("decoy, css", [
+    ({"assets/logos/manifest.json": json.dumps({"generator": "makecase 0.1.0", "documents": [{"files": {}}]})},
+     "assets/logos/extra.css"),
+    ({}, "assets/.cache/extra.css"),
+    ({}, "style/.cache/extra.css"),
+    ({"brand/pyvenv.cfg": "home = /usr/bin\n", "brand/bin/python": ""}, "brand/extra.css"),
+], ids=["manifest-decoy", "cache-in-assets", "cache-elsewhere", "virtualenv-decoy"])
+def test_a_planted_name_or_marker_file_does_not_hide_an_input_from_the_quick_path(tmp_path, decoy, css):
+    """Finding 3: a decoy manifest.json, a .cache folder or a pyvenv.cfg hid edits from the
+    fingerprint: the build said 'unchanged', exit 0, with the old style on every page."""
+    root = tmp_path / "project"
+    make(root, tmp_path, {**decoy, css: "p { color: #111111 }\n",
+                          "makecase.yaml": HTML_ONLY + f"brand:\n  extra_css: {css}\n"})
+    assert cli_run(root, "build").exit_code == 0
+    again = cli_run(root, "build")
+    assert "2 unchanged" in again.output, again.output  # the quick path, with nothing changed
+    (root / css).write_text("p { color: #222222 }\n")
+    result = cli_run(root, "build")
+    assert result.exit_code == 0 and "Wrote 2 briefing(s)" in result.output, result.output
+    assert "#222222" in (root / "output" / "gps.html").read_text(encoding="utf-8")
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL: nothing after it runs (no except or finally of ours catches it)."""
+
+
+def test_a_build_killed_while_removing_stale_pages_is_finished_by_the_next(tmp_path, monkeypatch):
+    """Finding 4: the new manifest was already in place, so every later build took the quick
+    path and never finished the journal: the removed audience's page stayed published."""
+    import makecase
+    from makecase.output import journal
+
+    root = built_project(tmp_path)
+    (root / "makecase.yaml").write_text("audiences: [gps]\noutput:\n  formats: [html]\n")
+
+    def killed(*args):
+        raise Killed()
+
+    monkeypatch.setattr(journal, "remove_if_ours", killed)
+    with pytest.raises(Killed):
+        makecase.build(root)
+    monkeypatch.undo()
+    out = root / "output"
+    assert (out / journal.JOURNAL).exists() and (out / "pcn-leads.html").exists()
+    result = cli_run(root, "build")
+    assert result.exit_code == 0, result.output
+    assert not (out / "pcn-leads.html").exists() and not (out / journal.JOURNAL).exists()
+
+
+def test_a_build_that_fails_on_content_first_finishes_the_default_output_folder(tmp_path, monkeypatch):
+    """Finding 4: without --out, a build that failed on content left a killed publish's set
+    mixed, though the docs promise the next build completes it even if it then fails."""
+    import makecase
+    from makecase.output import journal
+
+    root = built_project(tmp_path)
+    (root / "makecase.yaml").write_text(HTML_ONLY + "footer: A new footer on every page.\n")
+    real, moves = journal.move_into_place, []
+
+    def move(source, target):
+        if len(moves) == 1:
+            raise Killed()
+        moves.append(target)
+        real(source, target)
+
+    monkeypatch.setattr(journal, "move_into_place", move)
+    with pytest.raises(Killed):
+        makecase.build(root)
+    monkeypatch.undo()
+    out = root / "output"
+    [staging] = [p for p in out.iterdir() if p.name.startswith(".makecase-") and p.is_dir()]
+    staged = {p.relative_to(staging): p.read_bytes() for p in staging.rglob("*")
+              if p.is_file() and not p.name.startswith(".makecase-")}
+    (root / "makecase.yaml").write_text("audiences: [no-such-audience]\n")
+    result = cli_run(root, "build")
+    assert result.exit_code == 2 and "Unknown audience id" in result.output, result.output
+    assert {rel: (out / rel).read_bytes() for rel in staged} == staged
+    assert not (out / journal.JOURNAL).exists() and not staging.exists()
+
+
+def test_a_folder_nested_1500_deep_is_no_internal_error(tmp_path):
+    """Finding 6: the fingerprint walked folders by recursion: RecursionError, exit 70."""
+    root = tmp_path / "project"
+    deepest = root / "notes"
+    deepest.mkdir(parents=True)
+    for _ in range(1500):
+        deepest = deepest / "a"
+        deepest.mkdir()
+    try:
+        result = cli_run(root, "build", "-a", "gps", "-f", "html")
+        assert result.exit_code == 0, result.output
+    finally:  # removed by hand: shutil.rmtree recurses too
+        while deepest != root:
+            deepest.rmdir()
+            deepest = deepest.parent
+
+
+def test_schema_is_not_written_through_a_linked_folder(tmp_path, outside):
+    """Finding 6: a project's schema/ folder, a link to a folder elsewhere, was written through."""
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "schema").symlink_to(outside)
+    before = snapshot(outside)
+    result = cli_run(root, "schema")
+    assert result.exit_code == 2, result.output
+    assert "schema' is a symbolic link" in result.output and "Traceback" not in result.output
+    assert snapshot(outside) == before
+
+
+def test_init_refuses_a_folder_name_with_a_line_break(tmp_path):
+    """Finding 6: the name went into makecase.yaml as YAML over two lines, which broke the
+    first build (the commented examples held half of it)."""
+    folder = tmp_path / "our\npartnership"
+    result = CliRunner().invoke(cli, ["init", str(folder)])
+    assert result.exit_code == 2, result.output
+    assert "'our\\npartnership' holds a line break" in result.output and not folder.exists()
+    spaced = tmp_path / "our  partnership--north"
+    assert CliRunner().invoke(cli, ["init", str(spaced)]).exit_code == 0
+    assert "name: Our Partnership North\n" in (spaced / "makecase.yaml").read_text(encoding="utf-8")
+    assert cli_run(spaced, "validate").exit_code == 0
+
+
+def test_a_fifo_in_a_shard_is_called_a_fifo(tmp_path):
+    """Finding 6: merge said a named pipe was 'a symbolic link'."""
+    root = built_project(tmp_path)
+    shard = tmp_path / "shard-1"
+    assert cli_run(root, "build", "--shard", "1/1", "--out", str(shard)).exit_code == 0
+    (shard / "gps.html").unlink()
+    os.mkfifo(shard / "gps.html")
+    result = cli_run(root, "merge", str(shard), "--out", str(tmp_path / "pack"))
+    assert result.exit_code == 2, result.output
+    assert "gps.html' is a FIFO (a named pipe)" in result.output and "symbolic link" not in result.output
+
+
+def test_an_output_folder_that_cannot_be_written_is_refused_before_any_page_is_laid_out(tmp_path, monkeypatch):
+    """Finding 6: --out /proc was refused only after every page was laid out."""
+    import makecase.pack.build
+
+    def laid_out(*args, **kwargs):
+        raise AssertionError("a page was laid out")
+
+    monkeypatch.setattr(makecase.pack.build, "make_document", laid_out)
+    result = CliRunner().invoke(cli, ["-C", str(tmp_path), "build", "-a", "gps", "-f", "html",
+                                      "--out", "/proc/makecase-out"])
+    assert result.exit_code == 2, result.output
+    assert "Cannot write the output" in result.output and "laid out" not in result.output

@@ -49,12 +49,15 @@ def spawn(monkeypatch):
 
 
 def test_workers_started_by_spawn_make_the_same_files_as_one_process(tmp_path, spawn):
-    (tmp_path / "makecase.yaml").write_text("audiences: [gps, pcn-leads]\n", encoding="utf-8")
-    (tmp_path / "content").mkdir()
-    (tmp_path / "content" / "places.yaml").write_text(
+    # The output folders outside the project: the fingerprint a manifest records hashes every
+    # folder in the project but the one being written, so one build's would see the other's.
+    project = tmp_path / "project"
+    (project / "content").mkdir(parents=True)
+    (project / "makecase.yaml").write_text("audiences: [gps, pcn-leads]\n", encoding="utf-8")
+    (project / "content" / "places.yaml").write_text(
         "places:\n  - id: york\n    name: York\n  - id: leeds\n    name: Leeds\n", encoding="utf-8")
-    parallel = makecase.build(tmp_path, out=tmp_path / "parallel", jobs=2)
-    single = makecase.build(tmp_path, out=tmp_path / "single", jobs=1)
+    parallel = makecase.build(project, out=tmp_path / "parallel", jobs=2)
+    single = makecase.build(project, out=tmp_path / "single", jobs=1)
     assert len(parallel.documents) == 4
     first, second = files(parallel.out_dir), files(single.out_dir)
     assert set(first) == set(second) and "york/gps.pdf" in first and "pack.pdf" in first

@@ -406,3 +406,50 @@ def test_a_failing_build_still_completes_a_set_an_earlier_killed_build_left(tmp_
     result = CliRunner().invoke(cli, ["-C", str(tmp_path), "build", "--out", str(out)])
     assert result.exit_code == 2 and "Unknown audience id" in result.output
     assert listing(out) == new_set
+
+
+def staged_folder(out: Path) -> Path:
+    [staging] = [p for p in out.iterdir() if p.name.startswith(".makecase-") and p.is_dir()]
+    return staging
+
+
+def test_a_journal_is_finished_only_while_its_staged_pages_pass_the_check(tmp_path, monkeypatch):
+    """A killed build's staging folder holds pages this tool checked; one changed since (a
+    script put in) makes the journal not honoured: the old set stays, the staging goes."""
+    from makecase.pack.fingerprint import staged_live_parts
+
+    out = tmp_path / "out"
+    old = {"a.html": b"<p>old a</p>", "b.html": b"<p>old b</p>"}
+    old_set = {**old, "manifest.json": manifest_for(old)}
+    publish(out, old_set)
+    new = {"a.html": b"<p>new a</p>", "b.html": b"<p>new b</p>"}
+    kill_after(monkeypatch, 0)
+    with pytest.raises(Killed):
+        publish(out, {**new, "manifest.json": manifest_for(new)})
+    monkeypatch.undo()
+    (staged_folder(out) / "b.html").write_bytes(b"<p>new b</p><script>steal()</script>")
+    with locked(out):
+        journal.recover(out, staged_live_parts)
+    assert listing(out) == old_set
+
+
+def test_a_journal_copied_with_its_staging_folder_is_not_honoured(tmp_path, monkeypatch):
+    """The journal records the identity of a mark in its staging folder, which a copy (a CI
+    cache, a pull request) cannot keep: only this tool's own staging is moved into place."""
+    import shutil
+
+    out = tmp_path / "out"
+    old = {"a.pdf": b"old a"}
+    publish(out, {**old, "manifest.json": manifest_for(old)})
+    kill_after(monkeypatch, 0)
+    with pytest.raises(Killed):
+        publish(out, {"a.pdf": b"new a", "manifest.json": manifest_for({"a.pdf": b"new a"})})
+    monkeypatch.undo()
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy, symlinks=True)
+    with locked(copy):
+        journal.recover(copy)
+    assert listing(copy) == {**old, "manifest.json": manifest_for(old)}
+    with locked(out):
+        journal.recover(out)
+    assert listing(out) == {"a.pdf": b"new a", "manifest.json": manifest_for({"a.pdf": b"new a"})}

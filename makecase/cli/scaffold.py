@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import yaml
 
-from makecase.errors import Location, MakecaseError
+from makecase.errors import Location, MakecaseError, clean
 from makecase.cli.ci_recipes import ci_files
 from makecase.cli.schema import SETTINGS_SCHEMA, schema_name, write_schemas
 
@@ -185,10 +186,18 @@ def init_project(target: Path, ci: str | None = None) -> list[Path]:
         raise MakecaseError.single(
             f"'{target}' is not empty; makecase init never overwrites files.", Location(target),
             hint="Choose a new folder name, or run `makecase build` in the existing project.")
-    name = target.resolve().name.replace("-", " ").replace("_", " ").strip().title() or "Our Partnership"
+    folder_name = target.resolve().name
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in folder_name):
+        escaped = clean(folder_name.replace("\n", "\\n"), 60)
+        raise MakecaseError.single(
+            f"The folder name '{escaped}' holds a line break or another control character: nothing was made.",
+            hint="Choose a folder name of letters, digits, spaces and hyphens, e.g. makecase init our-partnership.")
+    # The partnership's name is made from the folder's: one line, words single-spaced, so every
+    # place it is written (a YAML value, a comment) stays one line of valid YAML.
+    name = " ".join(folder_name.replace("-", " ").replace("_", " ").split()).title() or "Our Partnership"
     files = {
         "makecase.yaml": SETTINGS.format(
-            name=yaml_value(name), name_text=" ".join(name.split()), settings_schema=SETTINGS_SCHEMA,
+            name=yaml_value(name), name_text=name, settings_schema=SETTINGS_SCHEMA,
             logo_alt=yaml_value(f"{name} logo"), footer=yaml_value(f"Produced by {name} with local NHS partners.")),
         "content/evidence.yaml": EVIDENCE.format(evidence_schema=schema_name("evidence.yaml")),
         "content/stories.yaml": STORIES.format(stories_schema=schema_name("stories.yaml")),

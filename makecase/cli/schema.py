@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, create_model
 
+from makecase.errors import Location, MakecaseError, shown
 from makecase.load.project import COLLECTIONS, EXTRA_TOP_KEYS
 from makecase.load.settings import Settings
 
@@ -50,6 +51,13 @@ def schemas() -> dict[str, dict]:
 
 
 def write_schemas(out_dir: Path) -> list[Path]:
+    """Write every schema into out_dir, which must be a real folder (or not exist yet): a
+    project's schema/ folder may come with a pull request as a symbolic link to somewhere else,
+    and makecase never writes through one."""
+    if out_dir.is_symlink():
+        raise MakecaseError.single(
+            f"'{shown(out_dir, 200)}' is a symbolic link; makecase writes schemas only into a real folder.",
+            Location(out_dir), hint="Delete the link, or name another folder with -o.")
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, schema in schemas().items():

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,6 +151,10 @@ def load_logo(path: Path, roots: list[Path], limits: Limits, where: Location | N
             if width * height > limits.image_pixels:
                 raise refuse(f"is {width} × {height} pixels, too large for a page",
                              "Save a smaller copy: 600 pixels wide is plenty for a logo.")
+            damage = png_damage(data) if kind == "PNG" else None
+            if damage:
+                raise refuse(f"cannot be read as an image: {damage}",
+                             "Export the logo again as PNG or SVG: the file is damaged.")
             image.load()
     except MakecaseError:
         raise
@@ -173,6 +178,45 @@ def svg_ratio(root) -> float | None:
     if all(size) and float(size[1].group(1)) > 0:
         return float(size[0].group(1)) / float(size[1].group(1))
     return None
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_damage(data: bytes) -> str | None:
+    """What is damaged in a PNG, in words, or None: a chunk whose checksum is wrong, a file cut
+    short, image data that does not decompress. Pillow, set up as WeasyPrint sets it up (it
+    loads truncated images), skips the checksums of ancillary chunks and draws what it can of
+    a broken image, so a damaged logo would be accepted silently and printed half-drawn."""
+    if not data.startswith(PNG_SIGNATURE):
+        return "it is not a PNG file"
+    stream = zlib.decompressobj()
+    position, first = len(PNG_SIGNATURE), True
+    while position < len(data):
+        if position + 12 > len(data):
+            return "the file is cut short inside a chunk"
+        length = int.from_bytes(data[position:position + 4], "big")
+        kind = data[position + 4:position + 8]
+        name = shown(kind.decode("latin-1"), 8)
+        end = position + 12 + length
+        if end > len(data):
+            return f"the file is cut short inside its {name} chunk"
+        body = data[position + 8:end - 4]
+        if zlib.crc32(kind + body) != int.from_bytes(data[end - 4:end], "big"):
+            return f"its {name} chunk is damaged (its checksum is wrong)"
+        if first and kind != b"IHDR":
+            return "it does not start with an IHDR chunk"
+        if kind == b"IDAT":
+            try:
+                while body:  # decompressed only to check it: bounded pieces, thrown away
+                    stream.decompress(body, 1 << 20)
+                    body = stream.unconsumed_tail
+            except zlib.error:
+                return "its image data (IDAT) is damaged"
+        if kind == b"IEND":
+            return None if stream.eof else "its image data (IDAT) is cut short"
+        position, first = end, False
+    return "the file is cut short: it has no IEND chunk"
 
 
 _FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"wOFF", b"wOF2")

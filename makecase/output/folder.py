@@ -21,6 +21,9 @@ from makecase.errors import Location, MakecaseError, shown
 # A name that starts with this is makecase's own (staging folders, the journal): never a page.
 STAGING_PREFIX = ".makecase-"
 MANIFEST = "manifest.json"
+INDEX = "index.html"  # the pack's index page: the one page that may show pictures (its thumbnails)
+# The journal of a publish (journal.py): while it exists, the folder is not a finished set.
+JOURNAL = ".makecase-journal.json"
 # The kinds of file a build writes and may later remove as stale (see named_as_ours).
 OUR_SUFFIXES = {".pdf", ".html", ".png"}
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024  # a manifest lists pages; one this large was not written by us
@@ -170,6 +173,17 @@ def remove_if_ours(out_dir: Path, rel: str, digest: str) -> None:
     if named_as_ours(rel) and read_if_ours(out_dir, rel, digest) is not None:
         os.unlink(out_dir / rel)
         _prune_empty_parents(out_dir, rel)
+
+
+def identity(out_dir: Path, rel: str) -> list[int] | None:
+    """What marks this very file on this machine: its inode and its change time. Neither can
+    be chosen by whoever wrote the folder's contents (a pull request, a CI cache): a checkout
+    or a copy makes new inodes at a new time, and only the kernel sets a change time."""
+    try:
+        info = os.lstat(out_dir / rel)
+    except OSError:
+        return None
+    return [info.st_ino, info.st_ctime_ns] if stat.S_ISREG(info.st_mode) else None
 
 
 def _prune_empty_parents(out_dir: Path, rel: str) -> None:

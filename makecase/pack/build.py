@@ -12,6 +12,8 @@ manifest always list the whole pack, kept and remade (manifest.py keeps that boo
 
 from __future__ import annotations
 
+import os
+import stat
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -24,19 +26,19 @@ from makecase import resources
 from makecase.pack.report import BuildReport, pack_warnings
 from makecase.page.compose import Briefing, briefings_for
 from makecase.contain import contained_dir
-from makecase.page.document import Document, NotMade, files_to_write, too_long
+from makecase.page.document import FORMATS, Document, NotMade, files_to_write, too_long
 from makecase.errors import Location, MakecaseError, Problem, raise_if_strict, shown
-from makecase.pack.fingerprint import fingerprint
+from makecase.pack.fingerprint import default_out, fingerprint, live_parts, staged_live_parts
 from makecase.load.loader import Project, load_project
-from makecase.pack.manifest import only_formats, previous_documents, unchanged_documents, whole_pack
+from makecase.pack.manifest import PreviousPack, only_formats, previous_documents, unchanged_documents, whole_pack
 from makecase.load.messages import checked_ids
 from makecase.output.folder import read_manifest
 from makecase.pack.outputs import pack_outputs
 from makecase.page.pictures import page_png, page_thumbnail, pdf_pages
-from makecase.output.publish import finish_interrupted, publish
+from makecase.output.publish import check_can_write, finish_interrupted, publish
 from makecase.page.render import Renderer, file_uri
 from makecase.pack.shard import Shard, parse_shard, selection_of, write_shard
-from makecase.page.standalone import active_parts
+from makecase.page.standalone import first_live_line
 from makecase.page.layout_watch import TimeLimit, time_limit, weasyprint_warnings, without_packaged
 
 if TYPE_CHECKING:  # fit.py imports WeasyPrint: loaded only when a page is laid out
@@ -70,20 +72,36 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
     shard "K/N" builds only that shard of the chosen documents, for `merge` (shard.py)."""
     started = time.perf_counter()
     chosen_shard = parse_shard(shard) if shard is not None else None
-    if out is not None:
-        finish_interrupted(Path(out))  # before anything can fail: the folder is whole again
+    # A publish a kill interrupted is finished (or dropped, if this tool did not stage it) before
+    # anything can fail, the content included: the folder is whole again whatever happens next.
+    early_out = Path(out) if out is not None else default_out(Path(project_dir))
+    if early_out is not None:
+        finish_interrupted(early_out, staged_live_parts)
     # Taken before the content is read, so an edit made during the build is never recorded as built.
-    stamp = fingerprint(Path(project_dir), Path(out) if out is not None else None) if not chosen_shard else None
+    stamp = fingerprint(Path(project_dir), early_out) if not chosen_shard else None
     project = load_project(project_dir)
     choice = choose(project, audiences, places, formats, out, chosen_shard)
-    finish_interrupted(choice.out_dir)
+    finish_interrupted(choice.out_dir, staged_live_parts)
+    check_can_write(choice.out_dir)  # --out /proc: said now, not after every page is laid out
     previous = previous_documents(project, choice.out_dir)
     renderer = Renderer(project)
-    kept = {slug: frozenset(d.files) for slug, d in previous.items()} if choice.partial else {}
-    to_make, unchanged, inputs = unchanged_documents(project, renderer, choice.briefings, choice.formats,
-                                                     previous, force)
-    documents = make_documents(project, to_make, choice.formats, renderer, kept,
-                               _counted(progress, len(to_make)), jobs)
+    kept = {slug: frozenset(d.files) for slug, d in previous.documents.items()} if choice.partial else {}
+    # A partial build also makes again the kept documents whose files may not be kept (changed
+    # since, or a web page that would run or load something); a whole build makes them anyway.
+    again = _made_again(choice, previous) if choice.partial else {}
+    redone = {b.slug for group in again.values() for b in group}
+    plans = [(choice.formats, *unchanged_documents(project, renderer,
+                                                   [b for b in choice.briefings if b.slug not in redone],
+                                                   choice.formats, previous.documents, force))]
+    plans += [(group_formats, *unchanged_documents(project, renderer, group, group_formats, previous.documents, True))
+              for group_formats, group in again.items()]
+    made = _counted(progress, sum(len(plan[1]) for plan in plans))
+    documents: list[Document] = []
+    inputs: dict[str, str] = {}
+    for plan_formats, to_make, _, plan_inputs in plans:
+        documents += make_documents(project, to_make, plan_formats, renderer, kept, made, jobs)
+        inputs.update(plan_inputs)
+    unchanged = plans[0][2]
     for document in documents:
         document.inputs = inputs[document.slug]
     # Content warnings, under-filled pages and WeasyPrint's warnings together (an unchanged
@@ -91,7 +109,7 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
     warnings = pack_warnings(project, documents + unchanged)
     raise_if_strict(warnings, strict, "; nothing was written")
     pack = whole_pack(project, documents,
-                      previous if choice.partial else only_formats(unchanged, choice.formats))
+                      previous.documents if choice.partial else only_formats(unchanged, choice.formats))
     if choice.shard is None:
         written = write_documents(project, pack, choice.out_dir, renderer,
                                   _still_whole(choice, stamp, warnings))
@@ -99,6 +117,17 @@ def build(project_dir: Path | str = ".", *, audiences: Iterable[str] | None = No
         written = write_shard(project, pack, choice.out_dir, choice.shard, choice.selection)
     return BuildReport(choice.out_dir, documents, written, warnings, time.perf_counter() - started, pack,
                        unchanged, shard=str(choice.shard) if choice.shard else None)
+
+
+def _made_again(choice: Choice, previous: PreviousPack) -> dict[tuple[str, ...], list[Briefing]]:
+    """A partial build's documents of the previous pack with a file that may not be kept, by the
+    formats to make them in: those files' (and the chosen formats, for a chosen document)."""
+    chosen = {b.slug for b in choice.briefings}
+    groups: dict[tuple[str, ...], list[Briefing]] = {}
+    for slug, (briefing, damaged) in previous.damaged.items():
+        formats = tuple(f for f in FORMATS if f in damaged or (slug in chosen and f in choice.formats))
+        groups.setdefault(formats, []).append(briefing)
+    return groups
 
 
 def choose(project: Project, audiences: Iterable[str] | None, places: Iterable[str] | None,
@@ -177,8 +206,8 @@ def make_documents(project: Project, briefings: list[Briefing], formats: tuple[s
         except NotMade as exc:
             problems.append(exc.problem)
             continue
-        except TimeLimit:
-            problems.append(too_long(project, briefing))
+        except TimeLimit as stopped:
+            problems.append(too_long(project, briefing, stopped))
             continue
         document.seconds = time.perf_counter() - started
         documents.append(document)
@@ -235,27 +264,62 @@ def make_document(project: Project, briefing: Briefing, formats: tuple[str, ...]
     redraws a kept web page's picture.
     """
     pdf_href = briefing.sibling_name("pdf") if "pdf" in formats or "pdf" in kept else None
-    if "html" in formats:
-        _standalone(briefing, renderer.render_html(briefing, "screen", pdf_href))
     document = Document(briefing)
     if fitter is not None:
         add_pdf(project, document, renderer, fitter, with_picture="html" in formats or "html" in kept)
     # The page as printed, with the items it took: the words a reader meets (manifest.json).
     document.words = plain.page_words(renderer.render_html(document.briefing, "print"))
     if "html" in formats:
-        document.files["html"] = renderer.render_html(document.briefing, "screen", pdf_href).encode("utf-8")
+        html = renderer.render_html(document.briefing, "screen", pdf_href)
+        _standalone(project, document.briefing, html)  # the very page written is the one checked
+        document.files["html"] = html.encode("utf-8")
     return document
 
 
-def _standalone(briefing: Briefing, html: str) -> None:
-    """A web page runs and loads nothing from elsewhere: NotMade when a project template adds it."""
-    found = active_parts(html)
+def _standalone(project: Project, briefing: Briefing, html: str) -> None:
+    """A web page runs and loads nothing from elsewhere: NotMade when a project template adds
+    it, naming that template and line when its own text does."""
+    found = live_parts(briefing.file_name("html"), html.encode("utf-8"))  # remembered when it passes
     if found:
+        where = live_template_line(project)
         raise NotMade(Problem(
-            f"The web page would run or load something: {', '.join(found[:3])}.", None,
+            f"The web page would run or load something: {', '.join(found[:3])}.", where,
             key=f"document {briefing.slug}.html",
-            hint="A project template in templates/ adds it: pages are standalone, with nothing "
-                 "run or loaded from elsewhere. Remove it from the template."))
+            hint=("This project template adds it" if where else "A project template in templates/ adds it")
+            + ": pages are standalone, with nothing run or loaded from elsewhere. Remove it from the template."))
+
+
+def live_template_line(project: Project) -> Location | None:
+    """The project template, and its line, whose own text writes something live into a page
+    (standalone.first_live_line); None when no template's text does (an expression builds it).
+    The index's own template is left out: it makes no briefing."""
+    packaged = resources.templates_dir().resolve()
+    for folder in project.template_dirs:
+        if folder.resolve() == packaged:
+            continue
+        try:
+            for path in _own_templates(folder, project.limits.file_kb * 1024):
+                line = first_live_line(path.read_text(encoding="utf-8", errors="replace"))
+                if line is not None:
+                    return Location(path, line)
+        except (OSError, RecursionError):
+            return None
+    return None
+
+
+def _own_templates(folder: Path, most_bytes: int) -> list[Path]:
+    """The project's page templates: ordinary .html files under folder (no link followed, none
+    larger than a template may be), in name order, without index.html."""
+    found = []
+    for here, folders, files in os.walk(folder):
+        folders.sort()
+        for name in sorted(files):
+            path = Path(here) / name
+            info = path.lstat()
+            if (name.endswith(".html") and stat.S_ISREG(info.st_mode) and info.st_size <= most_bytes
+                    and path != folder / "index.html"):
+                found.append(path)
+    return found
 
 
 def add_pdf(project: Project, document: Document, renderer: Renderer, fitter: PageFitter,
@@ -305,4 +369,4 @@ def write_documents(project: Project, documents: list[Document], out_dir: Path,
     files, keep = files_to_write(documents)
     outputs = pack_outputs(project, documents, out_dir, renderer, fingerprint)
     files.update(outputs.files)
-    return publish(out_dir, files, keep | outputs.keep)
+    return publish(out_dir, files, keep | outputs.keep, check=staged_live_parts)

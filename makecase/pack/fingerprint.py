@@ -1,17 +1,26 @@
 """Pack stage, before anything is loaded: a whole build with nothing changed ends at once.
 
 A project's fingerprint is a hash of the bytes of every file a build could read: every file in
-the project folder (output folders, `.git` and Python virtual environments left out) and
-makecase's packaged content and templates, with the versions of makecase and of what lays
-pages out (versions.py). A whole build that warned of nothing records it in manifest.json.
-The next whole build (no -a, -p, --format, --shard or --force) whose fingerprint is the same,
-and whose files are all still as makecase wrote them, has nothing to make: it says so without
-loading the content, the templates or WeasyPrint.
+the project folder and makecase's packaged content and templates, with the versions of makecase
+and of what lays pages out (tool_versions.py). A whole build that warned of nothing records it
+in manifest.json. The next whole build (no -a, -p, --format, --shard or --force) whose
+fingerprint is the same, whose files are all still as makecase wrote them and whose pages pass
+the live-markup check (standalone.py), has nothing to make: it says so without loading the
+content, the templates or WeasyPrint.
+
+What is left out of the fingerprint is decided by makecase, never by what a folder holds (a
+project can plant a manifest.json, a pyvenv.cfg or a `.cache` folder anywhere): in the output
+folder this build writes (--out, or output.dir), the files its manifest lists (each one's bytes
+are checked against that manifest before the quick path is taken) and the manifest itself;
+the project's `.git` folder; and the Python environment makecase
+runs from, when it is inside the project. Everything else, wherever it is and whatever it is
+called, is read.
 
 It is coarse on purpose: any change to any file in the project folder means the ordinary
 build runs, which then remakes only the pages whose own inputs changed (cache.py). Anything
-unusual (a link, a very large folder, a manifest that is not ours) also means the ordinary
-build: this path can only ever skip work, never change what a build writes.
+unusual (a link, a very large folder, a manifest that is not ours, a publish left unfinished)
+also means the ordinary build: this path can only ever skip work, never change what a build
+writes.
 """
 
 from __future__ import annotations
@@ -20,11 +29,15 @@ import hashlib
 import json
 import os
 import stat
+import sys
+from contextlib import suppress
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Iterable
 
 from makecase import resources
-from makecase.output.folder import file_entry, read_if_ours, read_manifest
+from makecase.output.folder import INDEX, JOURNAL, MANIFEST, file_entry, read_if_ours, read_manifest
 from makecase.tool_versions import tool_versions
 
 PROJECT_FILE = "makecase.yaml"
@@ -32,9 +45,8 @@ PROJECT_FILE = "makecase.yaml"
 MAX_FILES = 5000
 MAX_BYTES = 64 * 1024 * 1024
 MAX_PROJECT_FILE = 1024 * 1024
-# Folders of version control and CI caches: never a build's input.
-NOT_INPUTS = {".git", ".hg", ".svn", ".cache"}
-READ_BY_NAME = {"content", "templates", "assets"}
+# Past this the remembered verdicts of the live-markup check are started afresh.
+MAX_VERDICTS_BYTES = 4 * 1024 * 1024
 
 
 class Unusual(Exception):
@@ -49,13 +61,18 @@ class NothingChanged:
     slugs: list[str]
 
 
-def fingerprint(project_dir: Path, out_dir: Path | None = None) -> str | None:
-    """The hash of everything a whole build reads, or None when the folder is unusual."""
+def fingerprint(project_dir: Path, out_dir: Path | None = None, shard_dirs: Iterable[Path] = ()) -> str | None:
+    """The hash of everything a whole build reads, or None when the folder is unusual.
+
+    out_dir: the output folder the build writes (--out); without it, the one makecase.yaml
+    names, as the ordinary build names it. shard_dirs: the shards' folders a merge was given
+    (on its command line), left out whole, so a merge records what a whole build would."""
+    project_dir = Path(project_dir)
     digest = hashlib.sha256()
     counted = [0, 0]
     try:
-        skip = {out_dir.resolve()} if out_dir is not None else set()
-        _add_folder(digest, Path(project_dir), "project", skip, counted)
+        left_out = _left_out(project_dir, out_dir if out_dir is not None else default_out(project_dir), shard_dirs)
+        _add_folder(digest, project_dir, "project", left_out, counted)
         for name, folder in (("templates", resources.templates_dir()), ("content", resources.content_dir())):
             _add_folder(digest, folder, f"packaged/{name}", set(), counted)
     except (Unusual, OSError):
@@ -66,51 +83,163 @@ def fingerprint(project_dir: Path, out_dir: Path | None = None) -> str | None:
     return digest.hexdigest()
 
 
-def _add_folder(digest, folder: Path, name: str, skip: set[Path], counted: list[int]) -> None:
-    """Every file under folder, in a fixed order, as its path and its bytes' hash."""
-    for dirpath, dirnames, filenames in os.walk(folder):
-        here = Path(dirpath)
-        kept = []
-        for dirname in sorted(dirnames):
-            path = here / dirname
-            if path.is_symlink():
-                raise Unusual(path)
-            if path.resolve() in skip or _not_an_input(path, top=here == folder):
+def _left_out(project_dir: Path, out_dir: Path | None, shard_dirs: Iterable[Path]) -> set[str]:
+    """What the fingerprint leaves out, as paths relative to the project folder: the files the
+    output folder's manifest lists and the manifest itself (rewritten by every build), the
+    shards' folders a merge reads, the project's .git, and the Python environment makecase
+    runs from."""
+    root = project_dir.resolve()
+    left_out = {".git"}
+    for folder in (Path(sys.prefix), *map(Path, shard_dirs)):
+        if root in folder.resolve().parents:
+            left_out.add(folder.resolve().relative_to(root).as_posix())
+    if out_dir is not None:
+        out = out_dir.resolve()
+        if out == root or root in out.parents:
+            base = "" if out == root else out.relative_to(root).as_posix() + "/"
+            manifest = read_manifest(out)
+            left_out.update(base + rel for rel in (MANIFEST, *listed_files(manifest)))
+    return left_out
+
+
+def _add_folder(digest, folder: Path, name: str, left_out: set[str], counted: list[int]) -> None:
+    """Every file under folder, in a fixed order, as its path and its bytes' hash. Walked with
+    a list of folders still to read, never by recursion: a folder nested thousands deep is read
+    like any other."""
+    waiting = [""]
+    while waiting:
+        here = waiting.pop()
+        with os.scandir(folder / here if here else folder) as found:
+            entries = sorted(found, key=lambda entry: entry.name)
+        folders = []
+        for entry in entries:
+            rel = f"{here}/{entry.name}" if here else entry.name
+            if rel in left_out:
                 continue
-            kept.append(dirname)
-        dirnames[:] = kept
-        for filename in sorted(filenames):
-            path = here / filename
-            info = path.lstat()
-            if not stat.S_ISREG(info.st_mode):  # a link, a pipe, a device: the ordinary build judges it
-                raise Unusual(path)
+            info = entry.stat(follow_symlinks=False)
             counted[0] += 1
-            counted[1] += info.st_size
-            if counted[0] > MAX_FILES or counted[1] > MAX_BYTES:
+            if counted[0] > MAX_FILES:
                 raise Unusual(folder)
-            rel = path.relative_to(folder).as_posix()
+            if stat.S_ISDIR(info.st_mode):
+                folders.append(rel)
+                continue
+            if not stat.S_ISREG(info.st_mode):  # a link, a pipe, a device: the ordinary build judges it
+                raise Unusual(entry.path)
+            counted[1] += info.st_size
+            if counted[1] > MAX_BYTES:
+                raise Unusual(folder)
             digest.update(f"{name}/{rel}\0".encode("utf-8", "surrogateescape"))
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            with open(entry.path, "rb") as handle:
+                digest.update(hashlib.sha256(handle.read()).digest())
+        waiting.extend(reversed(folders))
 
 
-def _not_an_input(folder: Path, top: bool) -> bool:
-    """Version control and caches, a Python virtual environment, or a folder a makecase build
-    wrote (its manifest lists pages): never what a build reads. The folders a build reads by
-    name (content/, templates/, assets/) are always read, whatever they hold."""
-    if top and folder.name in READ_BY_NAME:
-        return False
-    if folder.name in NOT_INPUTS:
-        return True
-    if (folder / "pyvenv.cfg").is_file() and ((folder / "bin").is_dir() or (folder / "Scripts").is_dir()):
-        return True
-    manifest = read_manifest(folder)
-    return str(manifest.get("generator", "")).startswith("makecase") and bool(manifest.get("documents"))
+def listed_files(manifest: dict) -> list[str]:
+    """The paths of every file a manifest lists: each document's, index.html and pack.pdf."""
+    pack = manifest.get("pack")
+    entries = [entry for document in manifest.get("documents", []) for entry in document["files"].values()]
+    entries += list(pack.values()) if isinstance(pack, dict) else []
+    return [found[0] for entry in entries if (found := file_entry(entry)) is not None]
+
+
+def thumbnails(manifest: dict) -> set[str]:
+    """The thumbnails a manifest lists: the pictures the index page may show."""
+    return {found[0] for document in manifest.get("documents", [])
+            if (found := file_entry(document["files"].get("thumb"))) is not None}
+
+
+def live_parts(rel: str, data: bytes, own_pictures: Iterable[str] = ()) -> list[str]:
+    """What in one file of a pack would run or load something, in words: the live-markup check
+    (standalone.py) every page passes, made now, kept, merged or recovered. The index may show
+    the pack's own thumbnails (own_pictures); files other than pages pass.
+
+    The verdict depends on the bytes alone, so a page that passed is remembered by its SHA-256
+    in makecase's cache folder (outside any project: nothing a project holds can vouch for a
+    page), and the quick path does not parse it again."""
+    if not rel.endswith(".html"):
+        return []
+    own = sorted(own_pictures) if rel == INDEX else []
+    key = hashlib.sha256(data + "\0".join(["", *own]).encode("utf-8", "surrogateescape")).hexdigest()
+    verdicts = _verdicts()
+    if key in verdicts.passed:
+        return []
+    from makecase.page.standalone import active_parts  # parsed only when a page must be checked
+
+    try:
+        found = active_parts(data.decode("utf-8"), own)
+    except UnicodeDecodeError:
+        return ["bytes that are not UTF-8"]
+    if not found:
+        verdicts.remember(key)
+    return found
+
+
+class _Verdicts:
+    """The SHA-256 of pages that passed the live-markup check, one a line, in a file named for
+    this check: makecase's version, the check's own code and the parsers' versions (a stricter
+    check starts afresh). A file that cannot be read or written only costs a parse."""
+
+    def __init__(self) -> None:
+        self.passed: set[str] = set()
+        self.path: Path | None = None
+        try:
+            from importlib import metadata
+
+            base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+            check = hashlib.sha256(json.dumps([
+                tool_versions()["makecase"], tool_versions()["tinycss2"], metadata.version("tinyhtml5"),
+                hashlib.sha256((resources.package_dir() / "page" / "standalone.py").read_bytes()).hexdigest(),
+            ]).encode("utf-8")).hexdigest()[:16]
+            self.path = base / "makecase" / f"standalone-{check}.txt"
+            if self.path.stat().st_size <= MAX_VERDICTS_BYTES:
+                self.passed = set(self.path.read_text(encoding="ascii").split())
+            else:
+                self.path.unlink()
+        except FileNotFoundError:  # a new check: an older one's verdicts are of no more use
+            with suppress(OSError):
+                for older in self.path.parent.glob("standalone-*.txt") if self.path is not None else ():
+                    older.unlink()
+        except (OSError, ValueError, RuntimeError, ImportError):
+            pass
+
+    def remember(self, key: str) -> None:
+        self.passed.add(key)
+        if self.path is None:
+            return
+        with suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            with open(self.path, "a", encoding="ascii") as handle:  # one short line: appended whole
+                handle.write(key + "\n")
+
+
+@cache
+def _verdicts() -> _Verdicts:
+    return _Verdicts()
+
+
+def staged_live_parts(staging: Path, rels: list[str]) -> list[str]:
+    """The live-markup check for an interrupted publish (journal.recover): each page still in
+    its staging folder, by its path and what it would run or load. The index may show the
+    thumbnails the staged manifest lists (it is staged until the very last move)."""
+    pictures = thumbnails(read_manifest(staging)) if MANIFEST in rels else set()
+    refused = []
+    for rel in rels:
+        if rel.endswith(".html"):
+            try:
+                fd = os.open(staging / rel, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+                with os.fdopen(fd, "rb") as handle:
+                    data = handle.read() if stat.S_ISREG(os.fstat(handle.fileno()).st_mode) else None
+            except OSError:
+                data = None
+            found = ["a file that cannot be read"] if data is None else live_parts(rel, data, pictures)
+            refused += [f"{rel}: {part}" for part in found[:1]]
+    return refused
 
 
 def nothing_changed(project_dir: Path, out: Path | None) -> NothingChanged | None:
     """The previous whole build, if this whole build would make nothing new; else None."""
-    out_dir = out if out is not None else _default_out(Path(project_dir))
-    if out_dir is None:
+    out_dir = out if out is not None else default_out(Path(project_dir))
+    if out_dir is None or os.path.lexists(out_dir / JOURNAL):  # a publish to finish: the ordinary build does
         return None
     manifest = read_manifest(out_dir)
     recorded = manifest.get("fingerprint")
@@ -123,9 +252,11 @@ def nothing_changed(project_dir: Path, out: Path | None) -> NothingChanged | Non
     pack = manifest.get("pack")
     listed = [entry for document in manifest["documents"] for entry in document["files"].values()]
     listed += list(pack.values()) if isinstance(pack, dict) else []
+    pictures = thumbnails(manifest)
     for entry in listed:
         found = file_entry(entry)
-        if found is None or read_if_ours(out_dir, *found) is None:
+        data = read_if_ours(out_dir, *found) if found is not None else None
+        if data is None or live_parts(found[0], data, pictures):
             return None
     slugs = ["/".join(str(d[key]) for key in ("place", "audience") if d.get(key)) for d in manifest["documents"]]
     return NothingChanged(out_dir, slugs)
@@ -138,7 +269,7 @@ def manifest_digest(manifest: dict) -> str:
     return hashlib.sha256(json.dumps(rest, indent=2).encode("utf-8")).hexdigest()
 
 
-def _default_out(project_dir: Path) -> Path | None:
+def default_out(project_dir: Path) -> Path | None:
     """The output folder makecase.yaml names (output/ when it names none), as the ordinary
     build names it; None when the file is not plainly readable or the folder not plainly inside."""
     import yaml  # only here: a build with nothing to make reads makecase.yaml for output.dir alone

@@ -2,23 +2,24 @@
 need not make again, and the manifest it writes.
 
 A partial build keeps the documents of the previous pack that are still in the content and whose
-files are still as makecase wrote them; a chosen document whose inputs (cache.py) are unchanged is
-not laid out again. The index and the manifest always list the whole pack, kept and remade.
+files are still as makecase wrote them and pass the live-markup check; a chosen document whose
+inputs (cache.py) are unchanged is not laid out again. The index and the manifest always list the whole pack, kept and remade.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import replace
+import os
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 from makecase.pack.cache import InputsHasher
 from makecase.page.compose import Briefing, compose
-from makecase.page.document import FILES, Document, NotMade, files_made, in_time
+from makecase.page.document import FILES, FORMATS, Document, NotMade, files_made, in_time
 from makecase.errors import MakecaseError, Problem
-from makecase.pack.fingerprint import manifest_digest
+from makecase.pack.fingerprint import live_parts, manifest_digest
 from makecase.load.project import Project
 from makecase.output.folder import file_entry, read_if_ours, read_manifest
 from makecase.page.render import Renderer
@@ -55,12 +56,25 @@ def unchanged_documents(project: Project, renderer: Renderer, briefings: list[Br
     return to_make, unchanged, inputs
 
 
-def previous_documents(project: Project, out_dir: Path) -> dict[str, Document]:
-    """The previous build's documents that a partial build keeps, by slug: those still in the
-    content, with the files that are still as makecase wrote them (bytes read back, checked
-    against the manifest's SHA-256). A document no longer in the content is left out, so its
-    files are removed as stale."""
-    kept: dict[str, Document] = {}
+@dataclass
+class PreviousPack:
+    """What the previous build left in the output folder: the documents whose files may be kept
+    (by slug, with those files), and the documents listed with a file that may not be kept
+    (by slug: the briefing and the formats to make again)."""
+
+    documents: dict[str, Document] = field(default_factory=dict)
+    damaged: dict[str, tuple[Briefing, tuple[str, ...]]] = field(default_factory=dict)
+
+
+def previous_documents(project: Project, out_dir: Path) -> PreviousPack:
+    """The previous build's documents that a build may keep: those still in the content, with
+    the files that are still as makecase wrote them (bytes read back, checked against the
+    manifest's SHA-256) and whose web page passes the live-markup check (standalone.py), as every
+    page made now does: the output folder may come with a pull request or a CI cache. A listed
+    file that fails either is not kept, and its document is named in `damaged`, to be made
+    again (a file that is gone is only not kept, as a person may remove one). A document no
+    longer in the content is left out, so its files are removed as stale."""
+    previous = PreviousPack()
     built = {audience.id for audience in project.audiences_to_build()}
     for entry in read_manifest(out_dir).get("documents", []):
         if not isinstance(entry, dict):
@@ -70,16 +84,20 @@ def previous_documents(project: Project, out_dir: Path) -> dict[str, Document]:
                 or not _place_exists(project, place) or not isinstance(entry.get("files"), dict):
             continue
         briefing = compose(project, project.audiences[audience], project.places[place] if place else None)
-        files = {}
+        files, damaged = {}, set()
         for fmt, file in entry["files"].items():
             found = file_entry(file)
             if fmt in FILES and found and found[0] == briefing.file_name(fmt):
                 data = read_if_ours(out_dir, *found)
-                if data is not None:
+                if data is not None and not live_parts(found[0], data):
                     files[fmt] = data
+                elif os.path.lexists(out_dir / found[0]):  # a page's picture and thumbnail come with its PDF
+                    damaged.add("html" if fmt == "html" else "pdf")
         if files:
-            kept[briefing.slug] = recorded_document(briefing, files, entry, kept=frozenset(files))
-    return kept
+            previous.documents[briefing.slug] = recorded_document(briefing, files, entry, kept=frozenset(files))
+        if damaged:
+            previous.damaged[briefing.slug] = (briefing, tuple(f for f in FORMATS if f in damaged))
+    return previous
 
 
 def recorded_document(briefing: Briefing, files: dict[str, bytes], entry: dict,

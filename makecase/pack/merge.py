@@ -3,7 +3,9 @@
 Merge lays nothing out and never loads WeasyPrint. It reads each shard folder's manifest.json;
 checks that the shards belong together (shards 1 to N, each once, built by this makecase from
 the same content and options) and were built from the project it runs in; reads every
-document's files back, each checked against the SHA-256 its shard recorded; and writes the pack
+document's files back, each checked against the SHA-256 its shard recorded, and each web page
+with the live-markup check every built page passes (a page that fails is refused: merge cannot
+make it again); and writes the pack
 with write_documents, the function a whole build writes with, so index.html, manifest.json and
 every other pack-wide file come out byte for byte as `makecase build` makes them. Nothing is
 written unless every check passes, and the new set replaces the folder's old one whole.
@@ -12,6 +14,7 @@ written unless every check passes, and the new set replaces the folder's old one
 from __future__ import annotations
 
 import os
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +24,12 @@ from makecase.pack.report import pack_warnings
 from makecase.page.compose import Briefing, briefings_for
 from makecase.page.document import FILES, Document, files_made
 from makecase.errors import MakecaseError, Problem, ProblemList, clean, shown
-from makecase.pack.fingerprint import fingerprint
+from makecase.pack.fingerprint import fingerprint, live_parts, staged_live_parts
 from makecase.load.loader import Project, load_project
 from makecase.pack.manifest import recorded_document, whole_pack
 from makecase.load.messages import checked_ids
-from makecase.output.folder import file_entry, is_plain_file, read_if_ours, read_manifest
+from makecase.output.folder import (FOLDER, LINK_ON_THE_WAY, NOT_A_FOLDER_ON_THE_WAY, file_entry, reach, read_if_ours,
+                                    read_manifest)
 from makecase.pack.build import write_documents
 from makecase.output.publish import finish_interrupted
 from makecase.page.render import Renderer
@@ -75,14 +79,15 @@ def merge(project_dir: Path | str, shard_dirs: Iterable[Path | str], out: Path |
     write it. Raises MakecaseError, having written nothing, if the shards do not make the pack."""
     started = time.perf_counter()
     out = Path(out)
-    finish_interrupted(out)  # a merge killed while writing is completed first
+    finish_interrupted(out, staged_live_parts)  # a merge killed while writing is completed first
     shards = read_shard_folders([Path(folder) for folder in shard_dirs])
     check_complete(shards)
     check_same_build(shards)
     if any(out.resolve() == s.folder.resolve() or s.folder.resolve() in out.resolve().parents for s in shards):
         raise MakecaseError.single(f"--out {quoted(out)} is one of the shard folders, or inside one.",
                                    hint="Merge into a folder of its own, e.g. --out pack.")
-    stamp = fingerprint(Path(project_dir), out)  # before the content is read, as a build takes it
+    # Before the content is read, as a build takes it; the shards' folders are not the project's.
+    stamp = fingerprint(Path(project_dir), out, [s.folder for s in shards])
     project = load_project(project_dir)
     check_project(project, Path(project_dir), shards[0])
     chosen = chosen_briefings(project, shards[0].record["selection"])
@@ -248,7 +253,9 @@ def shard_documents(project: Project, shard: ShardFolder, chosen: list[Briefing]
 
 
 def read_files(shard: ShardFolder, briefing: Briefing, entry: dict, problems: ProblemList) -> dict[str, bytes]:
-    """A document's files from a shard's folder, each as the shard wrote it (its SHA-256)."""
+    """A document's files from a shard's folder, each as the shard wrote it (its SHA-256), and
+    its web page checked as every page a build makes is: a shard's folder comes from a CI
+    artifact or cache, and merge cannot make a refused page again, so it is refused."""
     files: dict[str, bytes] = {}
     for fmt, file in entry["files"].items():
         found = file_entry(file)
@@ -261,20 +268,42 @@ def read_files(shard: ShardFolder, briefing: Briefing, entry: dict, problems: Pr
             message, hint = _unreadable(shard, found[0])
             problems.add(message, hint=hint)
             continue
+        live = live_parts(found[0], data)
+        if live:
+            problems.add(f"{quoted(shard.folder / found[0])} would run or load something: {', '.join(live[:3])}. "
+                         "makecase never writes such a page.",
+                         hint=f"It was changed after shard {shard.shard} was built. Build that shard again "
+                              "from the project, then merge.")
+            continue
         files[fmt] = data
     return files
 
 
 def _unreadable(shard: ShardFolder, rel: str) -> tuple[str, str]:
-    """Why a shard's file cannot be taken, and what to do: missing, reached through a link, or
-    not the bytes the shard's manifest records."""
+    """Why a shard's file cannot be taken, and what to do: missing, reached through a link, not
+    an ordinary file (a FIFO, a device, a folder), or not the bytes the shard's manifest records."""
     path = shard.folder / rel
     if not os.path.lexists(path):
         return (f"{quoted(path)} is missing.", f"It was removed after shard {shard.shard} was built (an "
                 "upload or download that failed?). Build that shard again, then merge.")
-    if not is_plain_file(shard.folder, rel):
-        return (f"{quoted(path)} is a symbolic link, or inside one: merge reads only files a shard wrote.",
-                "Copy the shard's folder as it was built (artifacts keep files, not links), then merge.")
+    copy = "Copy the shard's folder as it was built (artifacts keep files, not links), then merge."
+    try:
+        found, where = reach(shard.folder, rel)
+        mode = os.lstat(path).st_mode
+    except OSError:
+        found, where, mode = None, path, 0
+    if found == LINK_ON_THE_WAY:
+        return f"{quoted(path)} is inside a symbolic link ({quoted(where)}): merge reads only files a shard wrote.", copy
+    if found == NOT_A_FOLDER_ON_THE_WAY:
+        return f"{quoted(path)} cannot be read: {quoted(where)} is a file, not a folder.", REBUILD
+    if stat.S_ISLNK(mode):
+        return f"{quoted(path)} is a symbolic link: merge reads only files a shard wrote.", copy
+    if found == FOLDER:
+        return f"{quoted(path)} is a folder, not a file a shard wrote.", REBUILD
+    if stat.S_ISFIFO(mode):
+        return f"{quoted(path)} is a FIFO (a named pipe), not a file a shard wrote.", REBUILD
+    if not stat.S_ISREG(mode):
+        return f"{quoted(path)} is not an ordinary file (a device or a socket?): merge reads only files a shard wrote.", REBUILD
     return (f"{quoted(path)} is not as the shard wrote it: its SHA-256 is not the one the shard's manifest "
             "records.", f"It was changed or cut short after shard {shard.shard} was built (an upload or "
             "download that failed?). Build that shard again, then merge.")

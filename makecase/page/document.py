@@ -7,11 +7,14 @@ for what it raises when a page cannot be made.
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, TypeVar
 
+from makecase import resources
 from makecase.page.compose import Briefing
-from makecase.errors import Problem, shown
+from makecase.errors import Location, Problem, shown
 from makecase.load.project import Project
 from makecase.page.layout_watch import TimeLimit, time_limit
 
@@ -88,12 +91,36 @@ class NotMade(Exception):
         self.problem = problem
 
 
-def too_long(project: Project, briefing: Briefing) -> Problem:
+def too_long(project: Project, briefing: Briefing, stopped: BaseException | None = None) -> Problem:
+    """The page ran over limits.layout_seconds. stopped: the TimeLimit raised; when it stopped a
+    project template, the problem names that template and line, not the audience's."""
+    where = project_template_line(project, stopped) if stopped is not None else None
+    if where is not None:
+        return Problem(
+            f"Making this page took more than {project.limits.layout_seconds} s, the limit for one document: "
+            "this project template was still running.", where, key=f"audience {shown(briefing.slug)}",
+            hint="Look for a loop on this line (range(), a for over a long list, a macro calling itself).")
     return Problem(
         f"Making this page took more than {project.limits.layout_seconds} s, the limit for one document.",
         briefing.audience.where(), key=f"audience {shown(briefing.slug)}",
         hint="Look for very long texts, unusual CSS or loops in project templates; or raise "
              "limits.layout_seconds in makecase.yaml.")
+
+
+def project_template_line(project: Project, stopped: BaseException) -> Location | None:
+    """The innermost frame of a project template (one in the project folder, not a packaged one)
+    that stopped was raised in, as the template's file and line. Jinja's compiled code keeps
+    its template in its globals and maps its own lines to the template's (as Jinja does for the
+    tracebacks of the errors it handles; a TimeLimit is not one of them)."""
+    root, packaged = project.root.resolve(), resources.templates_dir().resolve()
+    found = None
+    for frame, line in traceback.walk_tb(stopped.__traceback__):
+        template = frame.f_globals.get("__jinja_template__")
+        filename = getattr(template, "filename", None)
+        folders = Path(filename).resolve().parents if filename else ()
+        if root in folders and packaged not in folders:
+            found = Location(Path(filename), template.get_corresponding_lineno(line))
+    return found
 
 
 def in_time(project: Project, briefing: Briefing, job: Callable[[], T]) -> T:
@@ -102,5 +129,5 @@ def in_time(project: Project, briefing: Briefing, job: Callable[[], T]) -> T:
     try:
         with time_limit(project.limits.layout_seconds):
             return job()
-    except TimeLimit:
-        raise NotMade(too_long(project, briefing)) from None
+    except TimeLimit as stopped:
+        raise NotMade(too_long(project, briefing, stopped)) from None

@@ -130,3 +130,22 @@ def active_parts(html: str, own_pictures: Iterable[str] = ()) -> list[str]:
     own = frozenset(own_pictures)
     found = [part for element in tinyhtml5.parse(html).iter() for part in _element(element, own)]
     return list(dict.fromkeys(found))
+
+
+def first_live_line(source: str) -> int | None:
+    """The line of a template's own text where something live first appears (a template that
+    writes <script> itself), or None if its text holds nothing live (it may still build some
+    through an expression, which only the page it makes shows). Found by parsing ever longer
+    beginnings of the text: a tag counts once it is closed, so the shortest beginning that holds
+    something live ends on the line that closes it."""
+    if not active_parts(source):
+        return None
+    lines = source.splitlines(keepends=True)
+    low, high = 1, len(lines)
+    while low < high:
+        middle = (low + high) // 2
+        if active_parts("".join(lines[:middle])):
+            high = middle
+        else:
+            low = middle + 1
+    return low
