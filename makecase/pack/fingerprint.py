@@ -46,7 +46,6 @@ MAX_FILES = 5000
 MAX_BYTES = 64 * 1024 * 1024
 MAX_PROJECT_FILE = 1024 * 1024
 # Past this the remembered verdicts of the live-markup check are started afresh.
-MAX_VERDICTS_BYTES = 4 * 1024 * 1024
 
 
 class Unusual(Exception):
@@ -175,41 +174,15 @@ def live_parts(rel: str, data: bytes, own_pictures: Iterable[str] = ()) -> list[
 
 
 class _Verdicts:
-    """The SHA-256 of pages that passed the live-markup check, one a line, in a file named for
-    this check: makecase's version, the check's own code and the parsers' versions (a stricter
-    check starts afresh). A file that cannot be read or written only costs a parse."""
+    """The SHA-256 of pages that passed the live-markup check in this process. Kept in memory
+    only: a build writes nothing outside the project and its output folder (a verdict cache in
+    the home folder would be), and one in the project could be planted to pass a page."""
 
     def __init__(self) -> None:
         self.passed: set[str] = set()
-        self.path: Path | None = None
-        try:
-            from importlib import metadata
-
-            base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-            check = hashlib.sha256(json.dumps([
-                tool_versions()["makecase"], tool_versions()["tinycss2"], metadata.version("tinyhtml5"),
-                hashlib.sha256((resources.package_dir() / "page" / "standalone.py").read_bytes()).hexdigest(),
-            ]).encode("utf-8")).hexdigest()[:16]
-            self.path = base / "makecase" / f"standalone-{check}.txt"
-            if self.path.stat().st_size <= MAX_VERDICTS_BYTES:
-                self.passed = set(self.path.read_text(encoding="ascii").split())
-            else:
-                self.path.unlink()
-        except FileNotFoundError:  # a new check: an older one's verdicts are of no more use
-            with suppress(OSError):
-                for older in self.path.parent.glob("standalone-*.txt") if self.path is not None else ():
-                    older.unlink()
-        except (OSError, ValueError, RuntimeError, ImportError):
-            pass
 
     def remember(self, key: str) -> None:
         self.passed.add(key)
-        if self.path is None:
-            return
-        with suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            with open(self.path, "a", encoding="ascii") as handle:  # one short line: appended whole
-                handle.write(key + "\n")
 
 
 @cache
