@@ -38,8 +38,9 @@ if TYPE_CHECKING:  # fit.py imports WeasyPrint; each worker loads it only for PD
 # function that makes one document.
 _worker: tuple | None = None
 
-# None: the platform's default start method. A test sets "spawn" to run as macOS and Windows do.
-START_METHOD: str | None = None
+# None: the platform's default start method. A test sets "spawn" to run as macOS and Windows do;
+# MAKECASE_START_METHOD=spawn runs a whole test suite (or a build) that way on Linux.
+START_METHOD: str | None = os.environ.get("MAKECASE_START_METHOD") or None
 
 
 def default_jobs() -> int:
