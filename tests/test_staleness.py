@@ -20,7 +20,8 @@ TODAY = dt.date(2026, 12, 6)
 def test_dated_phrases_are_found_once_their_date_has_passed():
     text = ("ICB mergers were set for 1 April 2026. The guidance for 2025/26 applies. "
             "Champions are funded until March 2028. By 2020, Dorset had trained its staff. "
-            "Active Lives 2023-24 shows it. Data for 2024 show it. The plan is due in April 2027.")
+            "Active Lives 2023-24 shows it. Data for 2024 show it. The plan is due in April 2027. "
+            "The survey for November 2023-24 found it.")
     now = [message for message, _ in dated_phrases(text, TODAY)]
     assert any('"set for 1 April 2026"' in m for m in now)
     assert any('"for 2025/26"' in m and "2026-03-31" in m for m in now)

@@ -92,6 +92,8 @@ def dated_phrases(text: str, today: dt.date) -> Iterator[tuple[str, str]]:
             continue  # "from 2024": history, not a plan
         if trigger in ("for", "until", "till") and not (match.group("end") or match.group("month")):
             continue  # "for 2025", "until 2022": too often a year of data or of history
+        if match.group("month") and match.group("end"):
+            continue  # "for November 2023-24": a survey's period, not a plan
         seen.add(phrase.lower())
         yield (f"\"{phrase}\" names a date now past ({ended.isoformat()}).",
                "Check whether it happened and say so in the past tense, or say what replaced it; "
