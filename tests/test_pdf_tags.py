@@ -64,7 +64,7 @@ def test_hidden_heading_is_one_span_read_before_the_evidence_and_bullets_before_
     [heading] = [e for e in tagged.elements() if e.type == "/H2" and e.all_text().strip() == "The case"]
     assert len(heading.children) == 1
     text = squash(tagged.text())
-    assert text.index("The case") < text.index("One adult in four does under 30 minutes")
+    assert text.index("The case") < text.index("One adult in four did under 30 minutes")
     assert "• Ask adults about activity" in text
     order = tagged.paint_order
     assert order == sorted(order), "content is painted in tag order"
