@@ -133,10 +133,20 @@ class PageFitter:
         while len(document.pages) > 1 and (count > floor or level < side_steps or (quote and not no_quote)):
             measured = self._measure(html, layout.body_size)
             layouts += 1
-            if side_too_long(measured):
-                if level >= side_steps:
-                    break  # leaving evidence items out would not shorten the side column
+            if side_too_long(measured) and level < side_steps:
                 level += 1
+            elif side_too_long(measured):
+                # The side column is as short as it goes: the type must shrink. The evidence
+                # column still gives way first if it is too long too, one item at a time (so the
+                # type shrinks no more than it must), then its quote.
+                if not column_too_long(measured, "cases"):
+                    break
+                if count > floor:
+                    count -= 1
+                elif quote and not no_quote:
+                    no_quote = True
+                else:
+                    break
             elif count > floor:
                 count -= items_to_leave_out(measured, count, floor)
             elif quote and not no_quote:
@@ -235,10 +245,15 @@ def measured_page(page_box) -> Measured:
 def side_too_long(measured: Measured) -> bool:
     """True when the side column ("What you can do" and the story) ends past where the columns
     must end for the page to fit: it is the one too long."""
-    if "side" not in measured.columns:
+    return column_too_long(measured, "side")
+
+
+def column_too_long(measured: Measured, name: str) -> bool:
+    """True when the column ends past where the columns must end for the page to fit."""
+    if name not in measured.columns:
         return False
     target = max(measured.columns.values()) - measured.overflow
-    return measured.columns["side"] > target + 0.5
+    return measured.columns[name] > target + 0.5
 
 
 def items_to_leave_out(measured: Measured, count: int, floor: int) -> int:
