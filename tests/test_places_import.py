@@ -152,7 +152,7 @@ def test_choosing_areas_by_type_and_code(tmp_path):
     assert code == 2 and "No area in the files has the area type 'wards'" in output
     assert "Counties & UAs (from Apr 2023)" in output
     code, output = invoke("-C", tmp_path, "places", "import", "--areas", "E54000054", OLDER)
-    assert code == 2 and "E54000054 is not in the files" in output and "ICBs merged" in output
+    assert code == 2 and "E54000054 is not in the files" in output and "ICB codes change when boards merge" in output
 
 
 # --- awkward data: skipped with the row named -------------------------------------------------

@@ -223,11 +223,43 @@ def import_places(project_dir: Path | str, files: Sequence[Path | str], *, area_
                   retrieved: dt.date | None = None) -> ImportReport:
     """Read Fingertips files and write or update content/places.yaml; raise MakecaseError for
     data it cannot use, before anything is written."""
-    project_dir = Path(project_dir)
     if not files:
         raise MakecaseError.single("Name at least one file to import (or use --fetch).",
                                    hint="makecase places import physical-activity.csv")
     warnings: list[Problem] = []
+    rows, dates = _read_files(files, retrieved, warnings)
+    chosen = _chosen_indicators(rows, split_ids(indicators), Path(files[0]), warnings)
+    rows = _choose_rows(rows, chosen, warnings)
+    # An area may be listed under several area types (a metropolitan borough is a county and a
+    # district): it has each of them, though its rows are kept once.
+    types: dict[str, set[str]] = {}
+    for row in rows:
+        types.setdefault(row.area_code, set()).add(row.area_type)
+    table = _deduplicated(rows, warnings)
+    area_rows = _chosen_areas([r for r in table.values() if r.area_code != ENGLAND], types,
+                              area_type, split_ids(areas))
+    latest = _latest_with_values(area_rows, warnings)
+    england = {(r.indicator_id, r.sortable): r for r in table.values()
+               if r.area_code == ENGLAND and r.value is not None}
+    figures: dict[str, list[NewFigure]] = {}
+    names: dict[str, DataRow] = {}
+    for (indicator, code), row in latest.items():
+        if row.note:
+            warnings.append(Problem(f"Indicator {indicator} for {shown(row.area_name)}, {shown(row.period)}: "
+                                    f"kept, with the value note '{shown(row.note, 80)}'; check it before you "
+                                    "publish.", row.where, key=row.path))
+        names.setdefault(code, row)
+        figures.setdefault(code, []).append(_figure(row, england.get((indicator, row.sortable)),
+                                                    dates[row.where.file], warnings))
+    order = {i: n for n, i in enumerate(chosen)}
+    for code in figures:
+        figures[code].sort(key=lambda f: order[f.indicator])
+    return _write(Path(project_dir), figures, names, warnings)
+
+
+def _read_files(files: Sequence[Path | str], retrieved: dt.date | None,
+                warnings: list[Problem]) -> tuple[list[DataRow], dict[Path, dt.date]]:
+    """Every row of every file, and each file's retrieval date."""
     rows: list[DataRow] = []
     dates: dict[Path, dt.date] = {}
     for name in files:
@@ -235,10 +267,14 @@ def import_places(project_dir: Path | str, files: Sequence[Path | str], *, area_
         warnings += data.warnings
         rows += data.rows
         dates[Path(name)] = _retrieved_date(Path(name), retrieved)
+    return rows, dates
 
-    # Which indicators.
+
+def _chosen_indicators(rows: list[DataRow], wanted: list[str], first_file: Path,
+                       warnings: list[Problem]) -> list[str]:
+    """The indicators to import: those asked for, else every one in the files makecase can
+    write a sentence for; the others are skipped with a warning."""
     in_files = {r.indicator_id for r in rows}
-    wanted = split_ids(indicators)
     unknown = [i for i in wanted if i not in INDICATORS]
     if unknown:
         raise MakecaseError.single(
@@ -257,19 +293,15 @@ def import_places(project_dir: Path | str, files: Sequence[Path | str], *, area_
     chosen = wanted or [i for i in INDICATORS if i in in_files]
     if not chosen:
         raise MakecaseError.single("None of the indicators in the files is one makecase can use.",
-                                   Location(Path(files[0])),
+                                   Location(first_file),
                                    hint="Indicators it knows: " + ", ".join(INDICATORS) + ".")
+    return chosen
 
-    rows = _choose_rows(rows, chosen, warnings)
-    # An area may be listed under several area types (a metropolitan borough is a county and a
-    # district): it has each of them, though its rows are kept once.
-    types: dict[str, set[str]] = {}
-    for row in rows:
-        types.setdefault(row.area_code, set()).add(row.area_type)
-    table = _deduplicated(rows, warnings)
 
-    # Which areas.
-    area_rows = [r for r in table.values() if r.area_code != ENGLAND]
+def _chosen_areas(area_rows: list[DataRow], types: dict[str, set[str]], area_type: str | None,
+                  codes: list[str]) -> list[DataRow]:
+    """The rows of the areas to import: of the area type asked for (`--area-type`), and of the
+    codes asked for (`--areas`); England is only the comparison."""
     if area_type:
         wanted_type = area_type.lower()
         typed = {t for code, kinds in types.items() if code != ENGLAND for t in kinds if t}
@@ -279,7 +311,6 @@ def import_places(project_dir: Path | str, files: Sequence[Path | str], *, area_
                                        hint="Area types in the files: " + "; ".join(shown(k) for k in sorted(typed)) + ".")
         # FingertipsNext JSON names no area type: its areas are chosen with --areas instead.
         area_rows = [r for r in area_rows if types[r.area_code] & matching or types[r.area_code] == {""}]
-    codes = split_ids(areas)
     if codes:
         present = {r.area_code for r in area_rows}
         missing = [c for c in codes if c not in present]
@@ -287,14 +318,18 @@ def import_places(project_dir: Path | str, files: Sequence[Path | str], *, area_
             raise MakecaseError.single(
                 f"Area{'s' if len(missing) > 1 else ''} {', '.join(shown(c) for c in missing)} "
                 f"{'are' if len(missing) > 1 else 'is'} not in the files{' for that area type' if area_type else ''}.",
-                hint="ICB codes changed when ICBs merged (April 2026, and again in April 2027): check the "
-                     "codes in the export.")
+                hint="ICB codes change when boards merge (NHS England's procedure names April 2026 and "
+                     "April 2027 for mergers): check the codes in the export.")
         area_rows = [r for r in area_rows if r.area_code in codes]
     if not area_rows:
         raise MakecaseError.single("The files hold no area to import (England is used only for comparison).",
                                    hint="Export an area type such as counties and unitary authorities.")
+    return area_rows
 
-    # The latest period with a value, for each area and indicator; England for the same period.
+
+def _latest_with_values(area_rows: list[DataRow], warnings: list[Problem]) -> dict[tuple[str, str], DataRow]:
+    """For each indicator and area, the latest period that has a value; a later period without
+    one (suppressed, or a value note) is named in a warning."""
     latest: dict[tuple[str, str], DataRow] = {}
     newest: dict[tuple[str, str], DataRow] = {}
     for row in area_rows:
@@ -316,23 +351,7 @@ def import_places(project_dir: Path | str, files: Sequence[Path | str], *, area_
             warnings.append(Problem(
                 f"Indicator {row.indicator_id} for {shown(row.area_name)}: {shown(row.period)} has {why}; "
                 f"the figure is from {shown(chosen_row.period)} instead.", row.where, key=row.path))
-    england = {(r.indicator_id, r.sortable): r for r in table.values()
-               if r.area_code == ENGLAND and r.value is not None}
-
-    figures: dict[str, list[NewFigure]] = {}
-    names: dict[str, DataRow] = {}
-    for (indicator, code), row in latest.items():
-        if row.note:
-            warnings.append(Problem(f"Indicator {indicator} for {shown(row.area_name)}, {shown(row.period)}: "
-                                    f"kept, with the value note '{shown(row.note, 80)}'; check it before you "
-                                    "publish.", row.where, key=row.path))
-        names.setdefault(code, row)
-        figures.setdefault(code, []).append(_figure(row, england.get((indicator, row.sortable)),
-                                                    dates[row.where.file], warnings))
-    order = {i: n for n, i in enumerate(chosen)}
-    for code in figures:
-        figures[code].sort(key=lambda f: order[f.indicator])
-    return _write(project_dir, figures, names, warnings)
+    return latest
 
 
 def _figure(row: DataRow, england: DataRow | None, retrieved: dt.date, warnings: list[Problem]) -> NewFigure:
