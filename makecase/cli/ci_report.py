@@ -99,7 +99,8 @@ class CiReport:
         for problem in problems:
             if self.annotate:
                 click.echo(workflow_command(level, problem, self.base, self.env))
-            self.issues.append(quality_issue(level, check, problem, self.base, self.env))
+            if self.code_quality is not None:  # a plain terminal builds no report it will not write
+                self.issues.append(quality_issue(level, check, problem, self.base, self.env))
 
     @contextmanager
     def watching(self) -> Iterator[CiReport]:
