@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+from functools import cache
 from pathlib import PurePath
 from typing import Any
 
@@ -45,10 +46,10 @@ def plain_data(value: Any, depth: int = 0) -> Any:
         return str(value)
     if isinstance(value, BaseModel):
         names = list(type(value).model_fields)
-        return _record(value, names + _properties(type(value), BaseModel), depth)
+        return _record(value, [*names, *_properties(type(value), BaseModel)], depth)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         names = [f.name for f in dataclasses.fields(value)]
-        return _record(value, names + _properties(type(value), object), depth)
+        return _record(value, [*names, *_properties(type(value), object)], depth)
     if isinstance(value, dict):
         return {str(plain_data(k, depth + 1)): plain_data(v, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -73,7 +74,8 @@ def _record(value: Any, names: list[str], depth: int) -> dict[str, Any]:
     return {name: plain_data(getattr(value, name), depth + 1) for name in dict.fromkeys(names)}
 
 
-def _properties(cls: type, stop: type) -> list[str]:
+@cache
+def _properties(cls: type, stop: type) -> tuple[str, ...]:
     """The public properties a class (and its own bases, up to `stop`) defines."""
     names = []
     for klass in cls.__mro__:
@@ -82,7 +84,7 @@ def _properties(cls: type, stop: type) -> list[str]:
         for name, attribute in vars(klass).items():
             if not name.startswith("_") and isinstance(attribute, property):
                 names.append(name)
-    return names
+    return tuple(names)
 
 
 def is_plain(value: Any, depth: int = 0) -> bool:
