@@ -241,12 +241,19 @@ def test_branded_place_page_is_one_full_page_with_a_qr_code_to_its_own_web_page(
     assert PARTNERSHIP in text and "440,000" in text and "Office for National Statistics, 2024" in text
 
 
-def test_a_figure_given_as_a_percentage_gets_a_small_chart_with_alternative_text(branded):
-    reader = pypdf.PdfReader(branded.out_dir / "kirklees" / "gps.pdf")
+def test_a_figure_given_as_a_percentage_gets_a_small_chart_read_as_its_words(branded):
+    """The bar is decoration beside its words: an Artifact in the PDF and aria-hidden on the web,
+    so a screen reader hears "25 in every 100" once, as text, and no figure whose alternative
+    text repeats it (outloud's FIG-012 called "25 in every 100" alt text that is not language)."""
+    pdf = branded.out_dir / "kirklees" / "gps.pdf"
+    reader = pypdf.PdfReader(pdf)
     figures = [alt for tag, alt in _structure(reader.trailer["/Root"]["/StructTreeRoot"], []) if tag == "/Figure"]
-    assert "25 in every 100" in figures
+    assert not any("every 100" in (alt or "") for alt in figures)
+    assert "25% 25 in every 100 of adults" in squash(pdf_text(pdf))
     html = (branded.out_dir / "kirklees" / "gps.html").read_text(encoding="utf-8")
-    assert 'aria-label="25 in every 100"' in html
+    chart = html.split('<svg class="figure-chart"')[1].split(">")[0]
+    assert 'aria-hidden="true"' in chart
+    assert '<span class="figure-bar-text">25 in every 100</span>' in html
 
 
 def test_branded_html_page_links_back_and_previews_with_its_own_picture(branded):

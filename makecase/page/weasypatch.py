@@ -23,6 +23,9 @@ docs/accessibility.md says what each one is for, and `makecase check` reads the 
    anonymous box adds no structure: its children join its element's. A list item's content
    is its LBody (a marker inside the text left Spans beside the Lbl), and a <figure> holding a
    <blockquote> is one BlockQuote with its Caption.
+6. An image or SVG marked aria-hidden="true" is decoration, as it is to a screen reader on the
+   web page: WeasyPrint tags every image as a Figure (which then needs alternative text that
+   repeats the words beside it); we paint it as an Artifact with no structure element.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ NEEDS = {
     "weasyprint.draw.text": ("draw_first_line",),
     "weasyprint.pdf": ("add_links", "add_tags"),
     "weasyprint.pdf.tags": ("_build_box_tree",),
-    "weasyprint.pdf.stream": ("Stream",),
+    "weasyprint.pdf.stream": ("Stream", "Stream.marked", "Stream.artifact"),
     "weasyprint.formatting_structure.boxes": ("TextBox", "LineBox", "InlineBox"),
 }
 _APPLIED = False
@@ -64,7 +67,7 @@ def check_weasyprint() -> None:
         except ImportError:
             missing.append(module_name)
             continue
-        missing += [f"{module_name}.{name}" for name in names if not hasattr(module, name)]
+        missing += [f"{module_name}.{name}" for name in names if not _has(module, name)]
     hint = f'Install the WeasyPrint makecase is tested with: pip install "weasyprint=={SUPPORTED}".'
     if missing:
         raise MakecaseError.single(
@@ -72,6 +75,14 @@ def check_weasyprint() -> None:
     if version.split(".")[0] != SUPPORTED.split(".")[0]:
         raise MakecaseError.single(f"makecase needs WeasyPrint {SUPPORTED.split('.')[0]}.x; "
                                    f"WeasyPrint {version} is installed.", hint=hint)
+
+
+def _has(owner, dotted: str) -> bool:
+    for name in dotted.split("."):
+        if not hasattr(owner, name):
+            return False
+        owner = getattr(owner, name)
+    return True
 
 
 def apply() -> None:
@@ -84,6 +95,7 @@ def apply() -> None:
     _keep_line_end_spaces()
     _link_descriptions()
     _collapse_anonymous_boxes()
+    _decoration_as_artifacts()
     _fix_tags_after_tagging()
 
 
@@ -286,6 +298,8 @@ def _collapse_anonymous_boxes() -> None:
     original = tags._build_box_tree
 
     def build_box_tree(box, parent, pdf, *args, **kwargs):
+        if _is_decoration(box):
+            return  # painted as an Artifact (patch 6): no element, and nothing marked to map
         outer = _building[-1] if _building else None
         _building.append(box)
         try:
@@ -300,6 +314,26 @@ def _collapse_anonymous_boxes() -> None:
         yield from elements
 
     tags._build_box_tree = build_box_tree
+
+
+def _is_decoration(box) -> bool:
+    element = getattr(box, "element", None)
+    boxes = importlib.import_module("weasyprint.formatting_structure.boxes")
+    return isinstance(box, boxes.ReplacedBox) and element is not None \
+        and (element.get("aria-hidden") or "").strip().lower() == "true"
+
+
+def _decoration_as_artifacts() -> None:
+    """Patch 6: an aria-hidden image is painted as an Artifact, not marked as a Figure."""
+    stream_module = importlib.import_module("weasyprint.pdf.stream")
+    original = stream_module.Stream.marked
+
+    def marked(self, box, tag, *args, **kwargs):
+        if tag == "Figure" and _is_decoration(box):
+            return self.artifact()
+        return original(self, box, tag, *args, **kwargs)
+
+    stream_module.Stream.marked = marked
 
 
 def _adds_no_structure(box, outer) -> bool:
