@@ -9,6 +9,8 @@ each page with everything it uses, and the combined file is tagged like the page
 - each page's StructParents and each annotation's StructParent renumbered past the pages
   before it, so every number is unique and the one ParentTree maps them all;
 - RoleMap and ClassMap merged, and an IDTree's ids prefixed by page so none collide;
+- a running part (logo, contact, colophon) that repeats an earlier page's word for word is
+  an Artifact there, read out once (pack/running.py; PDF/UA-1 7.8);
 - MarkInfo, Lang, DisplayDocTitle, the title in DocInfo and in XMP, and PDF/UA-1 declared;
 - bookmarks by place, then audience (no place level when the project has no places), each
   pointing at its page and at its Part in the tag tree.
@@ -31,6 +33,7 @@ from importlib import metadata
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
+from makecase.pack import running
 from makecase.version import __version__
 
 if TYPE_CHECKING:  # pikepdf is loaded only when a pack.pdf is made: a build with nothing new skips it
@@ -124,6 +127,7 @@ class _Tree:
         self.class_map: dict[str, pikepdf.Object] = {}
         self.ids = None
         self.next_key = 0
+        self.running = running.RunningParts()  # logo, contact, colophon: read out once (pack/running.py)
 
     def add(self, source: pikepdf.Pdf, out: pikepdf.Pdf, index: int, title: str) -> pikepdf.Object | None:
         """Append the source's pages and their tags; the first Part added, for its bookmark."""
@@ -141,6 +145,9 @@ class _Tree:
             return None
         # The same copier as the pages': each /Pg and annotation reference lands on its copy.
         copied = out.copy_foreign(tags)
+        for page in out.pages[first_new:]:
+            key = int(page.obj.StructParents) if "/StructParents" in page.obj else None
+            self.running.add(page, copied, key, f"p{index + 1}-")
         used = -1
         if "/ParentTree" in copied:
             for key, value in NumberTree(copied.ParentTree).items():
@@ -170,13 +177,14 @@ class _Tree:
         if self.ids is None:
             self.ids = NameTree.new(self.out)
         for name, element in NameTree(tree).items():
-            unique = f"p{index + 1}-{name}"
+            unique = f"p{index + 1}-{name}"  # the prefix RunningParts is given
             element.ID = pikepdf.String(unique)
             self.ids[unique] = element
 
     def finish(self) -> None:
         from pikepdf import Array, Dictionary
 
+        self.running.hide_repeats(self.out, self.parents, self.ids)
         self.root.K = Array([self.document])
         self.root.ParentTree = self.parents.obj
         self.root.ParentTreeNextKey = self.next_key

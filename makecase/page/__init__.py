@@ -10,4 +10,5 @@ Imports: load/, text/ and the leaves. The modules other stages may import are li
 loads only what it needs.
 """
 
-__all__ = ['compose', 'render', 'document', 'fit', 'pictures', 'standalone', 'layout_watch', 'template_data']
+__all__ = ['compose', 'render', 'document', 'fit', 'pictures', 'standalone', 'layout_watch', 'template_data',
+           'running']

@@ -26,6 +26,9 @@ docs/accessibility.md says what each one is for, and `makecase check` reads the 
 6. An image or SVG marked aria-hidden="true" is decoration, as it is to a screen reader on the
    web page: WeasyPrint tags every image as a Figure (which then needs alternative text that
    repeats the words beside it); we paint it as an Artifact with no structure element.
+7. A part the page marks `data-running` (logo, contact, colophon: page/running.py) gets its
+   running ID as its structure element's /ID, listed in the tree's IDTree, so pack.pdf can
+   tell a repeat of it on a later page and make that an Artifact.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import io
 import pydyf
 
 from makecase.errors import MakecaseError
+from makecase.page import running
 
 PX_TO_PT = 0.75
 SUPPORTED = "70.0"  # the WeasyPrint these patches are written and tested against
@@ -311,6 +315,7 @@ def _collapse_anonymous_boxes() -> None:
         elif getattr(box, "element_tag", None) == "figure" and _holds_quote(box):
             for element in elements:
                 element["S"] = "/BlockQuote"
+        _mark_running(box, outer, elements)
         yield from elements
 
     tags._build_box_tree = build_box_tree
@@ -334,6 +339,37 @@ def _decoration_as_artifacts() -> None:
         return original(self, box, tag, *args, **kwargs)
 
     stream_module.Stream.marked = marked
+
+
+def _mark_running(box, outer, elements) -> None:
+    """Patch 7: the element's running ID as its /ID, on the element's outermost box only."""
+    element = getattr(box, "element", None)
+    if element is None or len(elements) != 1 or (outer is not None and outer.element is element):
+        return
+    identifier = running.running_id(element)
+    if identifier is not None:
+        elements[0]["ID"] = pydyf.String(identifier)
+
+
+def _running_ids(pdf) -> None:
+    """Patch 7: the IDTree listing each running part's element (a repeated ID is dropped)."""
+    named: dict[str, bytes] = {}
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/StructElem" and "ID" in obj:
+            identifier = obj["ID"].string if hasattr(obj["ID"], "string") else str(obj["ID"])
+            if identifier in named:
+                del obj["ID"]
+            else:
+                named[identifier] = obj.reference
+    if not named:
+        return
+    names = pydyf.Array()
+    for identifier in sorted(named):
+        names.extend((pydyf.String(identifier), named[identifier]))
+    tree = pydyf.Dictionary({"Names": names})
+    pdf.add_object(tree)
+    root = pdf.objects[int(pdf.catalog["StructTreeRoot"].split()[0])]
+    root["IDTree"] = tree.reference
 
 
 def _adds_no_structure(box, outer) -> bool:
@@ -372,6 +408,7 @@ def _fix_tags_after_tagging() -> None:
         _merge_split_links(pdf)
         _list_bodies(pdf)
         _figure_boxes(pdf, document)
+        _running_ids(pdf)
         return result
 
     pdf_module.add_tags = add_tags
