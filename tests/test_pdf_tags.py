@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 import subprocess
 import sys
 
@@ -432,3 +433,97 @@ def test_another_major_weasyprint_is_refused_by_name(monkeypatch):
         weasypatch.apply()
     assert "WeasyPrint 71.0 is installed" in caught.value.render()
     assert 'pip install "weasyprint==70.0"' in caught.value.render()
+
+
+# --- independent readers: outloud, and pack.pdf's running parts --------------------------------
+
+
+def outloud_findings(path) -> list[tuple[str, str, str]]:
+    """outloud's errors and warnings for one PDF: (rule, severity, evidence)."""
+    import outloud
+
+    result = outloud.check(str(path))
+    assert result.error is None, result.error
+    return [(f.rule, f.severity, f.evidence or "") for f in result.findings if f.severity in ("error", "warning")]
+
+
+def test_outloud_finds_nothing_in_any_pdf_of_the_default_pack(default_pack):
+    """outloud (PDF/UA-1 and WCAG 2.2, a checker written by someone else): 0 errors and 0
+    warnings on every page and on pack.pdf, where it once found running footers tagged as
+    content on every page (PAG-001)."""
+    pdfs = sorted(default_pack.out_dir.glob("*.pdf"))
+    assert len(pdfs) == len(AUDIENCE_IDS) + 1
+    assert {pdf.name: outloud_findings(pdf) for pdf in pdfs} == {pdf.name: [] for pdf in pdfs}
+
+
+def _pack_tag_text(path) -> str:
+    return squash(read(path.read_bytes()).text())
+
+
+def test_pack_pdf_reads_each_running_part_out_once_and_prints_it_on_every_page(default_pack):
+    pack = default_pack.out_dir / "pack.pdf"
+    printed = subprocess.run(["pdftotext", str(pack), "-"], capture_output=True, text=True, check=True).stdout
+    assert squash(printed).count("Crown copyright") == len(AUDIENCE_IDS)  # on paper, on every page
+    # Read out once for each wording, where that wording is on three pages or more (a note
+    # that only two pages' colophons carry is read on both: it is theirs, not a running line).
+    colophons = Counter(squash(re.sub(r"<[^>]+>", " ", html.split('<p class="colophon"')[1].split("</p>")[0]))
+                        for html in ((default_pack.out_dir / f"{a}.html").read_text(encoding="utf-8")
+                                     for a in AUDIENCE_IDS))
+    read_out = sum(1 if pages >= 3 else pages for pages in colophons.values())
+    assert read_out < len(AUDIENCE_IDS)
+    assert _pack_tag_text(pack).count("Crown copyright") == read_out
+    # Each page's own words are all still read: its heading and its signposts.
+    for audience in AUDIENCE_IDS:
+        own = read((default_pack.out_dir / f"{audience}.pdf").read_bytes())
+        heading = next(e for e in own.elements() if e.type == "/H1")
+        assert squash(heading.all_text()) in _pack_tag_text(pack)
+
+
+def test_pack_pdf_keeps_every_link_tagged_and_named_after_its_running_part_is_an_artifact(default_pack):
+    with pikepdf.open(default_pack.out_dir / "pack.pdf") as pdf:
+        links = [e for e in _elements(pdf, "/Link")]
+        annotations = [a for page in pdf.pages for a in page.obj.get("/Annots", []) if a.Subtype == "/Link"]
+        tagged = {kid.Obj.objgen for link in links for kid in link.K
+                  if isinstance(kid, pikepdf.Dictionary) and "/Obj" in kid}
+        assert {a.objgen for a in annotations} == tagged
+        for link in links:  # a link whose words are now an artifact says them as its /Alt
+            has_words = any(isinstance(kid, int) for kid in link.K)
+            assert has_words or str(link.get("/Alt", "")).strip()
+        artifacts = sum(page.Contents.read_bytes().count(b"/Pagination") for page in pdf.pages[1:])
+        assert artifacts > 0
+        assert pdf.pages[0].Contents.read_bytes().count(b"/Pagination") == 0
+
+
+def test_makecase_check_fails_on_a_pack_that_reads_its_footer_out_on_every_page(default_pack, monkeypatch):
+    from makecase.pack import combine, running
+    from makecase.check.pdf import check_pack_pdf
+
+    monkeypatch.setattr(running.RunningParts, "hide_repeats", lambda *args, **kwargs: 0)  # the old pack.pdf
+    pages = [combine.PackPage((default_pack.out_dir / f"{a}.pdf").read_bytes(), a, None, a) for a in AUDIENCE_IDS]
+    old = combine.combine(pages, combine.PackInfo("Pack", "Author", "en-GB"))
+    problems = [p.message for p in check_pack_pdf(old)]
+    assert any("tagged as content on 6 pages" in m for m in problems), problems
+    assert any(rule == "PAG-001" for rule, _, _ in outloud_findings(_saved(old)))
+    assert not any("tagged as content on" in p.message
+                   for p in check_pack_pdf((default_pack.out_dir / "pack.pdf").read_bytes()))
+
+
+def _saved(data: bytes):
+    import tempfile
+
+    handle = tempfile.NamedTemporaryFile(suffix=".pdf", delete=False)
+    handle.write(data)
+    handle.close()
+    return handle.name
+
+
+def test_makecase_check_fails_on_a_figure_whose_alternative_text_is_not_words(default_pack):
+    """The percent bar's old alternative text ("25 in every 100"): outloud's FIG-012."""
+    def change(pdf):
+        parent = _elements(pdf, "/Art")[0]
+        figure = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Figure,
+                                                      P=parent, K=pikepdf.Array(),
+                                                      Alt=pikepdf.String("25 in every 100")))
+        parent.K.append(figure)
+
+    assert any("“25 in every 100” does not read as words" in m for m in broken(default_pack, change))

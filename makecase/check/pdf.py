@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 import pikepdf
 
 from makecase.check.pdftags import HEADING, Element, TaggedPdf, read
+from makecase.page import running
 
 # --- the checks ------------------------------------------------------------------------------
 
@@ -49,6 +50,25 @@ def check_pack_pdf(pdf_bytes: bytes, page_texts: list[str] | None = None) -> lis
     for number, part in enumerate(parts, 1):
         text = page_texts[number - 1] if page_texts and number <= len(page_texts) else None
         problems += [replace(p, message=f"Page {number}: {p.message}") for p in _page_problems(part, text)]
+    return problems + _running_problems(tagged, pages)
+
+
+def _running_problems(tagged: TaggedPdf, pages: int) -> list[PdfProblem]:
+    """A running part (logo, contact, colophon) read out on three or more pages of a pack: it
+    should be content once and an Artifact after (pack/running.py, PDF/UA-1 7.8)."""
+    tagged_on: dict[str, set[int]] = {}
+    for element in tagged.elements():
+        name = re.sub(r"^p\d+-", "", element.identifier or "")
+        if running.kind_of(name) is not None:
+            tagged_on.setdefault(name, set()).add(element.page if element.page is not None else -1)
+    problems = []
+    for name, on in tagged_on.items():
+        if len(on) >= 2 and len(on) >= min(running.MIN_PAGES, pages):
+            problems.append(PdfProblem("pdf-running",
+                f"The same {running.kind_of(name)} part is tagged as content on {len(on)} pages, so "
+                "a screen reader reads it out on each (outloud PAG-001, PDF/UA-1 7.8).",
+                "Build pack.pdf with this makecase, which reads a repeated logo, contact and "
+                "colophon out once."))
     return problems
 
 
@@ -116,6 +136,12 @@ def _figure_problems(tagged: TaggedPdf) -> list[PdfProblem]:
             if not (element.alt or "").strip():
                 problems.append(PdfProblem("pdf-figure-alt", "A figure (image) has no alternative text.",
                     "Give the logo an alt in makecase.yaml (brand.logo.alt)."))
+            elif not _reads_as_words(element.alt or ""):
+                problems.append(PdfProblem("pdf-figure-alt",
+                    f"A figure's alternative text “{' '.join(element.alt.split())[:60]}” does not "
+                    "read as words (outloud FIG-012).",
+                    "Describe the picture in words in its alt. A picture that only repeats the "
+                    "words beside it is decoration: aria-hidden=\"true\" in its template."))
             if element.bbox and not _inside(element.bbox, tagged.page_width, tagged.page_height):
                 # The bounding box is where the figure is printed (weasypatch.py converts it):
                 # off the page is content cut off, not a tagging detail.
@@ -127,6 +153,13 @@ def _figure_problems(tagged: TaggedPdf) -> list[PdfProblem]:
                     "Something beside it is too wide for its column: shorten it, or rebuild with "
                     "this makecase, which wraps long addresses."))
     return problems
+
+
+def _reads_as_words(alt: str) -> bool:
+    """At least half of it letters, as a sentence is (outloud FIG-012's test): "20 in every
+    100" is not, "Active Dorset logo" is."""
+    text = alt.strip()
+    return sum(ch.isalpha() for ch in text) * 2 >= len(text)
 
 
 def _heading_problems(tagged: TaggedPdf) -> list[PdfProblem]:

@@ -34,6 +34,7 @@ class Element:
     annotations: list[pikepdf.Dictionary] = field(default_factory=list)
     text: str = ""  # own text (of its MCIDs)
     page: int | None = None  # the index of the page its content is on (/Pg, or its parent's)
+    identifier: str | None = None  # its /ID: a running part's says so (page/running.py)
 
     def walk(self):
         yield self
@@ -133,6 +134,8 @@ def _element(node: pikepdf.Dictionary, texts: dict[tuple[int, int], str], number
     element = Element(str(node.get("/S")), page=page)
     if "/Alt" in node:
         element.alt = str(node.Alt)
+    if "/ID" in node:
+        element.identifier = str(node.ID)
     attributes = node.get("/A")
     if isinstance(attributes, pikepdf.Dictionary) and "/BBox" in attributes:
         element.bbox = tuple(float(v) for v in attributes.BBox)

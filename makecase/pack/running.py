@@ -27,9 +27,6 @@ if TYPE_CHECKING:
     import pikepdf
 
 
-MIN_PAGES = 3  # a part on fewer pages than this (or than the pack has) is read out each time
-
-
 @dataclass
 class _Page:
     page: pikepdf.Page
@@ -60,7 +57,7 @@ class RunningParts:
                      ids: pikepdf.NameTree | None) -> int:
         """Every repeat of a part on at least MIN_PAGES pages (or on every page of a shorter
         pack) becomes an Artifact; the first stays. The number of repeats turned."""
-        enough = min(MIN_PAGES, len(self.pages))
+        enough = min(running.MIN_PAGES, len(self.pages))
         seen: set[str] = set()
         turned = 0
         for entry in self.pages:

@@ -20,6 +20,7 @@ import hashlib
 
 PREFIX = "running-"
 KINDS = ("header", "footer")
+MIN_PAGES = 3  # a part on fewer pages than this (or than the pack has) is read out each time
 
 
 def running_id(element) -> str | None:
