@@ -4,7 +4,9 @@ Run on demand (not in the tests):  python benchmarks/bench_pack_outputs.py [--pl
 
 Builds the default pack and a pack of N places x 5 audiences (or reuses DIR/default and DIR/places
 from an earlier run with --out), then, in this process, times:
-(a) pack.pdf made from the pages' bytes (combine), its size and pages;
+(a) pack.pdf made from the pages' bytes (combine), its size and pages, and what turning the
+    repeated logo, contact and colophon into artifacts costs (pack/running.py; the ratio of
+    combine with it to combine without, in the same run);
 (b) pack.pdf read back with the page checks (what `makecase check` adds);
 (c) a build with nothing changed, as a whole process (pack.pdf kept, the index made again);
 and sizes the thumbnails beside the full page pictures they stand in for on the index.
@@ -51,6 +53,9 @@ def measure(name: str, project: Path) -> None:
     print(f"{name}: (a) pack.pdf of {len(pages)} pages in {made:.2f} s, {len(data) / 1e6:.2f} MB "
           f"({len(data) / len(pages) / 1e3:.0f} kB a page; the pages' own PDFs: "
           f"{sum(len(p.pdf) for p in pages) / len(pages) / 1e3:.0f} kB)")
+    with_artifacts, without = _running_cost(pages, pack_info(load_project(project)))
+    print(f"{name}: (a) running parts as artifacts: combine best {with_artifacts:.2f} s with, "
+          f"{without:.2f} s without, ratio {with_artifacts / without:.2f}")
     started = time.perf_counter()
     problems = check_pack_pdf(data)
     print(f"{name}: (b) read back with the page checks in {time.perf_counter() - started:.2f} s, "
@@ -62,6 +67,27 @@ def measure(name: str, project: Path) -> None:
     print(f"{name}: thumbnails {sum(thumbs) / len(thumbs) / 1e3:.0f} kB each (the full pictures "
           f"{sum(pictures) / max(len(pictures), 1) / 1e3:.0f} kB), index.html "
           f"{(out / 'index.html').stat().st_size / 1e3:.0f} kB")
+
+
+def _running_cost(pages: list[PackPage], info) -> tuple[float, float]:
+    """Best of 3 combines with the running parts turned into artifacts, and best of 3 without."""
+    from makecase.pack import running
+
+    def best() -> float:
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            combine(pages, info)
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    with_artifacts = best()
+    original = running.RunningParts.hide_repeats
+    running.RunningParts.hide_repeats = lambda *args, **kwargs: 0
+    try:
+        return with_artifacts, best()
+    finally:
+        running.RunningParts.hide_repeats = original
 
 
 def main() -> None:

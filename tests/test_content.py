@@ -37,9 +37,10 @@ def test_the_six_audiences_of_appendix_3_and_chapter_5(content):
 def test_each_page_holds_250_to_450_words_counting_everything(default_pack, content, audience):
     count = len(plain.words(pdf_text(default_pack.out_dir / f"{audience}.pdf")))
     # Everything but the small print makecase adds for paper: the figures' source credits
-    # (each repeats a source already cited on the page) and the QR code's "Scan or go to".
+    # (each repeats a source already cited on the page) and the QR code's "Scan or go to"; and
+    # the heading "The case", which is there for screen readers and not seen on paper.
     briefing = compose(content, content.audiences[audience])
-    furniture = [f"Source: {f.credit}" for f in briefing.key_figures] + ["Scan or go to"]
+    furniture = [f"Source: {f.credit}" for f in briefing.key_figures] + ["Scan or go to", "The case"]
     count -= sum(len(plain.words(text)) for text in furniture)
     assert 250 <= count <= 450, f"{audience}: {count} words"
 

@@ -160,7 +160,7 @@ class _Tree:
         if "/IDTree" in copied:
             self._add_ids(copied.IDTree, index)
         first_part = None
-        for kid in _kids(copied):
+        for kid in running.kids(copied):
             if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
                 kid.P = self.document
                 if kid.S == Name.Document:
@@ -218,15 +218,6 @@ def _merge(into: dict[str, pikepdf.Object], mapping: pikepdf.Object | None, what
             # Two pages that call one tag different things cannot share one tree.
             raise ValueError(f"The pages' {what}s disagree about {key}.")
         into[key] = value
-
-
-def _kids(node: pikepdf.Object) -> list:
-    import pikepdf
-
-    kids = node.get("/K")
-    if kids is None:
-        return []
-    return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
 
 
 def _outline(out: pikepdf.Pdf, pages: list[PackPage], starts: list[tuple[int, pikepdf.Object | None]]) -> None:

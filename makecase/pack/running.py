@@ -86,7 +86,7 @@ def _marked_content(element: pikepdf.Dictionary, links: list) -> list[int]:
 
     found: list[int] = []
     kept: list = []
-    for kid in _kids(element):
+    for kid in kids(element):
         if isinstance(kid, int):
             found.append(kid)
         elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == pikepdf.Name.MCR:
@@ -119,14 +119,14 @@ def _replace_with_links(element: pikepdf.Dictionary, links: list) -> None:
     parent = element.get("/P")
     if not isinstance(parent, pikepdf.Dictionary):
         return
-    kids = _kids(parent)
-    for index, kid in enumerate(kids):
+    siblings = kids(parent)
+    for index, kid in enumerate(siblings):
         if isinstance(kid, pikepdf.Dictionary) and kid.objgen == element.objgen:
             for link in links:
                 link.P = parent
-            kids[index:index + 1] = links
+            siblings[index:index + 1] = links
             break
-    parent.K = pikepdf.Array(kids)
+    parent.K = pikepdf.Array(siblings)
 
 
 def _paint_as_artifacts(out: pikepdf.Pdf, page: pikepdf.Page, hidden: dict[int, str]) -> None:
@@ -158,10 +158,11 @@ def _forget(tree: pikepdf.NumberTree, key: int, hidden: dict[int, str]) -> None:
     tree[key] = entries
 
 
-def _kids(node: pikepdf.Dictionary) -> list:
+def kids(node: pikepdf.Object) -> list:
+    """A structure node's /K as a list (it may be one kid, an array, or none)."""
     import pikepdf
 
-    kids = node.get("/K")
-    if kids is None:
+    found = node.get("/K")
+    if found is None:
         return []
-    return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+    return list(found) if isinstance(found, pikepdf.Array) else [found]
