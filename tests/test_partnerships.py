@@ -188,3 +188,46 @@ def test_outloud_finds_nothing_wrong_in_any_pdf(built, name):
     for line in pack[0][1].split("; "):
         line = squash(line.rstrip("…"))
         assert any(line in words for words in own), f"{line!r} is not a page's own heading or address"
+
+
+MM = 72 / 25.4
+HOLE_MM = 18  # "no column with a hole larger than about 15 mm" (issue 19): measured, 17.6 at most
+
+
+def _column_holes_mm(pdf: Path) -> dict[str, float]:
+    """The tallest blank band in each column, from the top of "What you can do" down to the
+    footer's rule, as a reader sees it on the page drawn at 72 dpi (1 pixel a point). Blank:
+    no pixel darker than near-white (a tinted panel is not blank)."""
+    import pypdfium2
+
+    page = pypdfium2.PdfDocument(str(pdf))[0]
+    picture = page.render(scale=1).to_pil().convert("L")
+    width, height = picture.size
+    left, right = round(13 * MM), round((210 - 13) * MM)  # print.css: 13 mm side margins
+    gutter = round((13 + 184 * 0.608) * MM)  # print.css: the case column is 60.8% of 184 mm
+    textpage = page.get_textpage()
+    found = textpage.search("What you can do").get_next()
+    assert found, f"{pdf}: no 'What you can do'"
+    top = round(height - textpage.get_charbox(found[0])[3])
+    rule_ink = picture.point(lambda v: 255 if v < 200 else 0)
+    rule = next(y for y in range(height - 1, height // 2, -1)
+                if rule_ink.crop((left, y, right, y + 1)).histogram()[255] >= 0.8 * (right - left))
+    ink = picture.point(lambda v: 255 if v < 250 else 0)
+    holes = {}
+    for name, (x0, x1) in {"cases": (left, gutter - 14), "side": (gutter, right)}.items():
+        longest = run = 0
+        for y in range(top, rule):
+            run = run + 1 if ink.crop((x0, y, x1, y + 1)).getbbox() is None else 0
+            longest = max(longest, run)
+        holes[name] = round(longest / MM, 1)
+    return holes
+
+
+@pytest.mark.parametrize("name", PROJECTS)
+def test_no_column_leaves_a_hole(built, name):
+    """Each column's blocks are spread down to the footer: no blank band taller than HOLE_MM in
+    either column (a page that had to leave its quote out once left 29 mm under its cases)."""
+    root, report = built[name]
+    holes = {d.slug: _column_holes_mm(root / "output" / d.briefing.file_name("pdf")) for d in report.documents}
+    big = {slug: found for slug, found in holes.items() if max(found.values()) > HOLE_MM}
+    assert not big, f"{name}: blank bands in mm {big}"
