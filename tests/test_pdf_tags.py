@@ -464,19 +464,37 @@ def test_pack_pdf_reads_each_running_part_out_once_and_prints_it_on_every_page(d
     pack = default_pack.out_dir / "pack.pdf"
     printed = subprocess.run(["pdftotext", str(pack), "-"], capture_output=True, text=True, check=True).stdout
     assert squash(printed).count("Crown copyright") == len(AUDIENCE_IDS)  # on paper, on every page
-    # Read out once for each wording, where that wording is on three pages or more (a note
-    # that only two pages' colophons carry is read on both: it is theirs, not a running line).
-    colophons = Counter(squash(re.sub(r"<[^>]+>", " ", html.split('<p class="colophon"')[1].split("</p>")[0]))
-                        for html in ((default_pack.out_dir / f"{a}.html").read_text(encoding="utf-8")
-                                     for a in AUDIENCE_IDS))
-    read_out = sum(1 if pages >= 3 else pages for pages in colophons.values())
+    # Read out once for each wording, where that wording is on three pages or more (credits
+    # only two pages carry would be read on both: theirs, not a running line).
+    credits = Counter(squash(re.sub(r"<[^>]+>", " ", html.split('<p class="colophon-credits"')[1].split("</p>")[0]))
+                      for html in ((default_pack.out_dir / f"{a}.html").read_text(encoding="utf-8")
+                                   for a in AUDIENCE_IDS))
+    read_out = sum(1 if pages >= 3 else pages for pages in credits.values())
     assert read_out < len(AUDIENCE_IDS)
     assert _pack_tag_text(pack).count("Crown copyright") == read_out
-    # Each page's own words are all still read: its heading and its signposts.
-    for audience in AUDIENCE_IDS:
+
+
+def test_pack_pdf_reads_every_word_of_each_page_but_its_repeated_running_parts(default_pack):
+    """Page by page, every word the page's own PDF reads out is read out in pack.pdf, but for
+    the running parts (which are read on the first page): the audience's own note included."""
+    parts = read((default_pack.out_dir / "pack.pdf").read_bytes()).parts()
+    assert len(parts) == len(AUDIENCE_IDS)
+    notes = 0
+    for audience, part in zip(AUDIENCE_IDS, parts):
         own = read((default_pack.out_dir / f"{audience}.pdf").read_bytes())
-        heading = next(e for e in own.elements() if e.type == "/H1")
-        assert squash(heading.all_text()) in _pack_tag_text(pack)
+        running = Counter()
+        for element in own.elements():
+            if (element.identifier or "").startswith("running-"):
+                running.update(plain.words(element.all_text()))
+        expected = Counter(plain.words(own.text())) - running
+        missing = expected - Counter(plain.words(part.text()))
+        assert not missing, f"{audience}: {missing}"
+        html = (default_pack.out_dir / f"{audience}.html").read_text(encoding="utf-8")
+        if '<p class="colophon-note">' in html:
+            notes += 1
+            note = re.sub(r"<[^>]+>", " ", html.split('<p class="colophon-note">')[1].split("</p>")[0])
+            assert squash(note) in squash(part.text())
+    assert notes  # the default pack has audience notes, and each is read on its page
 
 
 def test_pack_pdf_keeps_every_link_tagged_and_named_after_its_running_part_is_an_artifact(default_pack):
@@ -494,27 +512,19 @@ def test_pack_pdf_keeps_every_link_tagged_and_named_after_its_running_part_is_an
         assert pdf.pages[0].Contents.read_bytes().count(b"/Pagination") == 0
 
 
-def test_makecase_check_fails_on_a_pack_that_reads_its_footer_out_on_every_page(default_pack, monkeypatch):
+def test_makecase_check_fails_on_a_pack_that_reads_its_footer_out_on_every_page(default_pack, monkeypatch, tmp_path):
     from makecase.pack import combine, running
     from makecase.check.pdf import check_pack_pdf
 
-    monkeypatch.setattr(running.RunningParts, "hide_repeats", lambda *args, **kwargs: 0)  # the old pack.pdf
+    monkeypatch.setattr(running.RunningParts, "hide_repeats", lambda *args, **kwargs: None)  # the old pack.pdf
     pages = [combine.PackPage((default_pack.out_dir / f"{a}.pdf").read_bytes(), a, None, a) for a in AUDIENCE_IDS]
     old = combine.combine(pages, combine.PackInfo("Pack", "Author", "en-GB"))
     problems = [p.message for p in check_pack_pdf(old)]
     assert any("tagged as content on 6 pages" in m for m in problems), problems
-    assert any(rule == "PAG-001" for rule, _, _ in outloud_findings(_saved(old)))
+    (tmp_path / "old-pack.pdf").write_bytes(old)
+    assert any(rule == "PAG-001" for rule, _, _ in outloud_findings(tmp_path / "old-pack.pdf"))
     assert not any("tagged as content on" in p.message
                    for p in check_pack_pdf((default_pack.out_dir / "pack.pdf").read_bytes()))
-
-
-def _saved(data: bytes):
-    import tempfile
-
-    handle = tempfile.NamedTemporaryFile(suffix=".pdf", delete=False)
-    handle.write(data)
-    handle.close()
-    return handle.name
 
 
 def test_makecase_check_fails_on_a_figure_whose_alternative_text_is_not_words(default_pack):

@@ -54,7 +54,7 @@ def check_pack_pdf(pdf_bytes: bytes, page_texts: list[str] | None = None) -> lis
 
 
 def _running_problems(tagged: TaggedPdf, pages: int) -> list[PdfProblem]:
-    """A running part (logo, contact, colophon) read out on three or more pages of a pack: it
+    """A running part (logo, contact, credits) read out on three or more pages of a pack: it
     should be content once and an Artifact after (pack/running.py, PDF/UA-1 7.8)."""
     tagged_on: dict[str, set[int]] = {}
     for element in tagged.elements():
@@ -68,7 +68,7 @@ def _running_problems(tagged: TaggedPdf, pages: int) -> list[PdfProblem]:
                 f"The same {running.kind_of(name)} part is tagged as content on {len(on)} pages, so "
                 "a screen reader reads it out on each (outloud PAG-001, PDF/UA-1 7.8).",
                 "Build pack.pdf with this makecase, which reads a repeated logo, contact and "
-                "colophon out once."))
+                "credits out once."))
     return problems
 
 

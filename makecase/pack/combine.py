@@ -9,7 +9,7 @@ each page with everything it uses, and the combined file is tagged like the page
 - each page's StructParents and each annotation's StructParent renumbered past the pages
   before it, so every number is unique and the one ParentTree maps them all;
 - RoleMap and ClassMap merged, and an IDTree's ids prefixed by page so none collide;
-- a running part (logo, contact, colophon) that repeats an earlier page's word for word is
+- a running part (logo, contact, credits) that repeats an earlier page's word for word is
   an Artifact there, read out once (pack/running.py; PDF/UA-1 7.8);
 - MarkInfo, Lang, DisplayDocTitle, the title in DocInfo and in XMP, and PDF/UA-1 declared;
 - bookmarks by place, then audience (no place level when the project has no places), each
@@ -127,7 +127,7 @@ class _Tree:
         self.class_map: dict[str, pikepdf.Object] = {}
         self.ids = None
         self.next_key = 0
-        self.running = running.RunningParts()  # logo, contact, colophon: read out once (pack/running.py)
+        self.running = running.RunningParts()  # logo, contact, credits: read out once (pack/running.py)
 
     def add(self, source: pikepdf.Pdf, out: pikepdf.Pdf, index: int, title: str) -> pikepdf.Object | None:
         """Append the source's pages and their tags; the first Part added, for its bookmark."""
@@ -147,7 +147,7 @@ class _Tree:
         copied = out.copy_foreign(tags)
         for page in out.pages[first_new:]:
             key = int(page.obj.StructParents) if "/StructParents" in page.obj else None
-            self.running.add(page, copied, key, f"p{index + 1}-")
+            self.running.add(page, copied, key, _id_prefix(index))
         used = -1
         if "/ParentTree" in copied:
             for key, value in NumberTree(copied.ParentTree).items():
@@ -177,7 +177,7 @@ class _Tree:
         if self.ids is None:
             self.ids = NameTree.new(self.out)
         for name, element in NameTree(tree).items():
-            unique = f"p{index + 1}-{name}"  # the prefix RunningParts is given
+            unique = _id_prefix(index) + name
             element.ID = pikepdf.String(unique)
             self.ids[unique] = element
 
@@ -195,6 +195,11 @@ class _Tree:
         if self.ids is not None:
             self.root.IDTree = self.ids.obj
         self.out.Root.StructTreeRoot = self.root
+
+
+def _id_prefix(index: int) -> str:
+    """What goes before the IDs of the pack's page `index` (from 0), so no two pages' collide."""
+    return f"p{index + 1}-"
 
 
 def _renumber(page: pikepdf.Page, offset: int) -> None:

@@ -1,6 +1,6 @@
 """Pack stage helper: in pack.pdf, a running part that repeats an earlier page's is an Artifact.
 
-Each page marks its logo, contact and colophon as running parts (page/running.py): a
+Each page marks its logo, contact and credits as running parts (page/running.py): a
 structure element whose /ID says what kind it is and hashes its words. The first page that
 shows a part keeps it as content. A later page whose part has the same ID says the same
 words again; when the part is on at least three pages (or on every page of a shorter pack)
@@ -10,9 +10,9 @@ its marked content is painted as `/Artifact <</Type /Pagination /Subtype /Footer
 IDTree. A link inside it stays: a Link element holding only its annotation, its words as
 /Alt, so a reader still finds and follows each page's own address.
 
-A part whose words differ from every earlier page's (another contact, another note) stays
-content: nothing only one page says is hidden. Nor is a part two pages of a long pack share
-(the same audience's note in two places): it is repeated content, not a running footer.
+A part that says anything different from every earlier page's (another contact, a page's
+own address) stays content: nothing only one page says is hidden. Nor is a part only two
+pages of a long pack share: that is repeated content, not a running footer.
 """
 
 from __future__ import annotations
@@ -35,6 +35,11 @@ class _Page:
     parts: dict[str, pikepdf.Dictionary]  # running ID -> its structure element
 
 
+class _Foreign(Exception):
+    """A part's content is not all in its page's own content stream (a Form XObject's, or
+    another page's): it is left as content rather than half hidden."""
+
+
 @dataclass
 class RunningParts:
     """The pack's running parts, page by page; `hide_repeats` once every page is in."""
@@ -43,45 +48,95 @@ class RunningParts:
     count: Counter = field(default_factory=Counter)  # running ID -> pages it is on
 
     def add(self, page: pikepdf.Page, tree: pikepdf.Dictionary, key: int | None, id_prefix: str) -> None:
-        """Note the running parts of a page just copied in (`tree`: its copied StructTreeRoot)."""
+        """Note the running parts on a page just copied in (`tree`: its copied StructTreeRoot)."""
         from pikepdf import NameTree
 
         parts = {}
         if "/IDTree" in tree:
             parts = {name: element for name, element in NameTree(tree.IDTree).items()
-                     if running.kind_of(name) is not None}
+                     if running.kind_of(name) is not None and _on(element, page)}
         self.count.update(parts.keys())
         self.pages.append(_Page(page, key, id_prefix, parts))
 
     def hide_repeats(self, out: pikepdf.Pdf, parent_tree: pikepdf.NumberTree,
-                     ids: pikepdf.NameTree | None) -> int:
+                     ids: pikepdf.NameTree | None) -> None:
         """Every repeat of a part on at least MIN_PAGES pages (or on every page of a shorter
-        pack) becomes an Artifact; the first stays. The number of repeats turned."""
+        pack) becomes an Artifact; the first stays. Parts are taken outermost first: one inside
+        a part already hidden has only its ID to lose."""
         enough = min(running.MIN_PAGES, len(self.pages))
         seen: set[str] = set()
-        turned = 0
         for entry in self.pages:
             hidden: dict[int, str] = {}
-            for name, element in entry.parts.items():
+            gone: set[tuple[int, int]] = set()  # elements taken out of the tree on this page
+            for name, element in sorted(entry.parts.items(), key=lambda part: _depth(part[1])):
                 if name not in seen or self.count[name] < enough:
                     seen.add(name)
                     continue
-                links: list[pikepdf.Dictionary] = []
-                for mcid in _marked_content(element, links):
-                    hidden[mcid] = running.kind_of(name)
-                _replace_with_links(element, links)
+                if not _inside(element, gone):
+                    try:
+                        found = _hide(element, entry.page, running.kind_of(name))
+                    except _Foreign:
+                        continue
+                    hidden.update(found)
+                    gone.add(element.objgen)
+                if "/ID" in element:
+                    del element["/ID"]
                 if ids is not None and entry.id_prefix + name in ids:
                     del ids[entry.id_prefix + name]
-                turned += 1
             if hidden:
                 _paint_as_artifacts(out, entry.page, hidden)
                 if entry.key is not None:
                     _forget(parent_tree, entry.key, hidden)
-        return turned
 
 
-def _marked_content(element: pikepdf.Dictionary, links: list) -> list[int]:
-    """Every MCID under `element`; its Link elements, emptied of their MCIDs, into `links`."""
+def _on(element: pikepdf.Dictionary, page: pikepdf.Page) -> bool:
+    """Whether the element's content is on this page (the one its /Pg, or its parent's, names)."""
+    import pikepdf
+
+    node = element
+    while isinstance(node, pikepdf.Dictionary):
+        if "/Pg" in node:
+            return node.Pg.objgen == page.obj.objgen
+        node = node.get("/P")
+    return True
+
+
+def _depth(element: pikepdf.Dictionary) -> int:
+    import pikepdf
+
+    depth, node = 0, element.get("/P")
+    while isinstance(node, pikepdf.Dictionary) and depth < 1000:
+        depth, node = depth + 1, node.get("/P")
+    return depth
+
+
+def _inside(element: pikepdf.Dictionary, gone: set[tuple[int, int]]) -> bool:
+    import pikepdf
+
+    node, steps = element.get("/P"), 0
+    while isinstance(node, pikepdf.Dictionary) and steps < 1000:
+        if node.objgen in gone:
+            return True
+        node, steps = node.get("/P"), steps + 1
+    return False
+
+
+def _hide(element: pikepdf.Dictionary, page: pikepdf.Page, kind: str) -> dict[int, str]:
+    """Take the part out of the tree (its links stay, in its place); its MCIDs, to paint as
+    artifacts. Raises _Foreign, changing nothing, when its content is not all on the page."""
+    links: list[pikepdf.Dictionary] = []
+    mcids = _marked_content(element, page, links, dry_run=True)
+    _marked_content(element, page, links, dry_run=False)
+    for link in links:
+        if "/ID" in link:
+            del link["/ID"]
+    _replace_with_links(element, links)
+    return {mcid: kind for mcid in mcids}
+
+
+def _marked_content(element: pikepdf.Dictionary, page: pikepdf.Page, links: list, dry_run: bool) -> list[int]:
+    """Every MCID under `element`. Unless a dry run: its Link elements, emptied of their MCIDs
+    and named by their words, into `links`."""
     import pikepdf
 
     found: list[int] = []
@@ -90,14 +145,17 @@ def _marked_content(element: pikepdf.Dictionary, links: list) -> list[int]:
         if isinstance(kid, int):
             found.append(kid)
         elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == pikepdf.Name.MCR:
+            on = kid.get("/Pg")
+            if "/Stm" in kid or (on is not None and on.objgen != page.obj.objgen):
+                raise _Foreign
             found.append(int(kid.MCID))
         elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == pikepdf.Name.OBJR:
             kept.append(kid)
         elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-            found += _marked_content(kid, links)
-    if element.get("/S") == pikepdf.Name.Link and kept:
+            found += _marked_content(kid, page, links, dry_run)
+    if not dry_run and element.get("/S") == pikepdf.Name.Link and kept:
+        words = _link_words(kept) or _figure_words(element)
         element.K = pikepdf.Array(kept)
-        words = _link_words(kept)
         if words and "/Alt" not in element:
             element.Alt = pikepdf.String(words)
         links.append(element)
@@ -112,8 +170,24 @@ def _link_words(objrs: list) -> str:
     return ""
 
 
+def _figure_words(element: pikepdf.Dictionary) -> str:
+    """A link around a picture is named by the picture's alternative text."""
+    import pikepdf
+
+    for kid in kids(element):
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            if str(kid.get("/Alt", "")).strip():
+                return str(kid.Alt).strip()
+            inner = _figure_words(kid)
+            if inner:
+                return inner
+    return ""
+
+
 def _replace_with_links(element: pikepdf.Dictionary, links: list) -> None:
-    """Take `element` out of its parent's kids; its links take its place."""
+    """Take `element` out of its parent's kids; its links take its place. A Link it leaves
+    with nothing to read (a logo inside a link) is named by the part's words, or, holding no
+    annotation either, goes too."""
     import pikepdf
 
     parent = element.get("/P")
@@ -127,6 +201,16 @@ def _replace_with_links(element: pikepdf.Dictionary, links: list) -> None:
             siblings[index:index + 1] = links
             break
     parent.K = pikepdf.Array(siblings)
+    if parent.get("/S") != pikepdf.Name.Link or str(parent.get("/Alt", "")).strip():
+        return
+    if any(isinstance(kid, int) or (isinstance(kid, pikepdf.Dictionary) and "/S" in kid) for kid in siblings):
+        return  # it still has words of its own
+    if siblings:  # its annotation: keep it tagged and named
+        words = str(element.get("/Alt", "")).strip() or _figure_words(element)
+        if words:
+            parent.Alt = pikepdf.String(words)
+    else:
+        _replace_with_links(parent, [])
 
 
 def _paint_as_artifacts(out: pikepdf.Pdf, page: pikepdf.Page, hidden: dict[int, str]) -> None:

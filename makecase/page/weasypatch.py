@@ -14,6 +14,8 @@ docs/accessibility.md says what each one is for, and `makecase check` reads the 
    elements, which WeasyPrint paints as nothing, is drawn as a space glyph too.
 2. A link annotation's alternative description (/Contents) is its raw address: we give it the
    link's purpose (aria-label, title or text). Link annotations are printable (/F 4, PDF/UA).
+   A link around a picture only (a project's logo linked to its site) has no words: its Link
+   element takes the picture's alternative text as /Alt.
 3. A figure's /BBox is in CSS pixels from the top of the page; PDF wants points from the
    bottom. We convert it after tagging.
 4. A link that wraps onto a second line is tagged as two Link elements, so readers announce it
@@ -26,7 +28,7 @@ docs/accessibility.md says what each one is for, and `makecase check` reads the 
 6. An image or SVG marked aria-hidden="true" is decoration, as it is to a screen reader on the
    web page: WeasyPrint tags every image as a Figure (which then needs alternative text that
    repeats the words beside it); we paint it as an Artifact with no structure element.
-7. A part the page marks `data-running` (logo, contact, colophon: page/running.py) gets its
+7. A part the page marks `data-running` (logo, contact, credits: page/running.py) gets its
    running ID as its structure element's /ID, listed in the tree's IDTree, so pack.pdf can
    tell a repeat of it on a later page and make that an Artifact.
 """
@@ -406,6 +408,7 @@ def _fix_tags_after_tagging() -> None:
     def add_tags(pdf, document, *args, **kwargs):
         result = original(pdf, document, *args, **kwargs)
         _merge_split_links(pdf)
+        _name_picture_links(pdf)
         _list_bodies(pdf)
         _figure_boxes(pdf, document)
         _running_ids(pdf)
@@ -459,6 +462,34 @@ def _figure_boxes(pdf, document) -> None:
         x1, y1, x2, y2 = (float(v) for v in attributes["BBox"])
         attributes["BBox"] = pydyf.Array((x1 * PX_TO_PT, page_height - y2 * PX_TO_PT,
                                           x2 * PX_TO_PT, page_height - y1 * PX_TO_PT))
+
+
+def _name_picture_links(pdf) -> None:
+    """Patch 2: a Link with no words of its own is named by the first picture inside it."""
+
+    def resolve(reference):
+        return pdf.objects[int(reference.split()[0])] if isinstance(reference, bytes) else None
+
+    def picture_words(element) -> str | None:
+        for kid in element.get("K", ()):
+            inner = resolve(kid)
+            if isinstance(inner, pydyf.Dictionary) and inner.get("Type") == "/StructElem":
+                alt = inner.get("Alt")
+                if alt is not None and str(getattr(alt, "string", alt)).strip():
+                    return str(getattr(alt, "string", alt)).strip()
+                found = picture_words(inner)
+                if found:
+                    return found
+        return None
+
+    for obj in pdf.objects:
+        if not isinstance(obj, pydyf.Dictionary) or obj.get("S") != "/Link" or "Alt" in obj:
+            continue
+        if any(isinstance(kid, int) for kid in obj.get("K", ())):
+            continue  # it has words
+        words = picture_words(obj)
+        if words:
+            obj["Alt"] = pydyf.String(words)
 
 
 def _merge_split_links(pdf) -> None:
