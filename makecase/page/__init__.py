@@ -2,7 +2,7 @@
 
 compose picks what goes on the page (where the GP page gets its levers), render and
 templating make its HTML in the sandbox from plain data (template_data), fit lays it out with
-WeasyPrint and makes it one full A4 page (spacing, weasypatch, fetch, layout_watch), document
+WeasyPrint and makes it one full A4 page (spacing, weasypatch, weasytags, fetch, layout_watch), document
 holds what was made, pictures draws it.
 
 Imports: load/, text/ and the leaves. The modules other stages may import are listed in
