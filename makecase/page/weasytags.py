@@ -115,7 +115,7 @@ def _running_ids(pdf) -> None:
         names.extend((pydyf.String(identifier), named[identifier]))
     tree = pydyf.Dictionary({"Names": names})
     pdf.add_object(tree)
-    root = pdf.objects[int(pdf.catalog["StructTreeRoot"].split()[0])]
+    root = _resolved(pdf, pdf.catalog["StructTreeRoot"])
     root["IDTree"] = tree.reference
 
 
@@ -169,7 +169,7 @@ def _list_bodies(pdf) -> None:
         if not isinstance(item, pydyf.Dictionary) or item.get("S") != "/LI":
             continue
         kids, loose = item["K"], []
-        resolved = [pdf.objects[int(ref.split()[0])] if isinstance(ref, bytes) else None for ref in kids]
+        resolved = [_resolved(pdf, ref) for ref in kids]
         if any(kid is None for kid in resolved):
             continue  # marked content directly in the item: left as WeasyPrint wrote it
         if all(kid.get("S") in ("/Lbl", "/LBody") for kid in resolved):
@@ -209,15 +209,17 @@ def _figure_boxes(pdf, document) -> None:
                                           x2 * PX_TO_PT, page_height - y1 * PX_TO_PT))
 
 
+def _resolved(pdf, reference):
+    """The object a pydyf reference (b"12 0 R") points at, or None for anything else."""
+    return pdf.objects[int(reference.split()[0])] if isinstance(reference, bytes) else None
+
+
 def _name_picture_links(pdf) -> None:
     """Patch 2: a Link with no words of its own is named by the first picture inside it."""
 
-    def resolve(reference):
-        return pdf.objects[int(reference.split()[0])] if isinstance(reference, bytes) else None
-
     def picture_words(element) -> str | None:
         for kid in element.get("K", ()):
-            inner = resolve(kid)
+            inner = _resolved(pdf, kid)
             if isinstance(inner, pydyf.Dictionary) and inner.get("Type") == "/StructElem":
                 alt = inner.get("Alt")
                 if alt is not None and str(getattr(alt, "string", alt)).strip():
@@ -240,14 +242,11 @@ def _name_picture_links(pdf) -> None:
 def _merge_split_links(pdf) -> None:
     """One Link element for a link that wraps: adjacent Links to the same place become one."""
 
-    def resolve(reference):
-        return pdf.objects[int(reference.split()[0])] if isinstance(reference, bytes) else None
-
     def target(link) -> bytes | None:
         for kid in link.get("K", ()):
-            objr = resolve(kid)
+            objr = _resolved(pdf, kid)
             if isinstance(objr, pydyf.Dictionary) and objr.get("Type") == "/OBJR":
-                annotation = resolve(objr["Obj"])
+                annotation = _resolved(pdf, objr["Obj"])
                 action = annotation.get("A") if isinstance(annotation, pydyf.Dictionary) else None
                 if isinstance(action, pydyf.Dictionary) and "URI" in action:
                     return action["URI"].data
@@ -264,7 +263,7 @@ def _merge_split_links(pdf) -> None:
             continue
         kept, previous = [], None
         for kid in kids:
-            element = resolve(kid)
+            element = _resolved(pdf, kid)
             is_link = isinstance(element, pydyf.Dictionary) and element.get("S") == "/Link"
             if is_link and previous is not None and target(element) is not None \
                     and target(element) == target(previous):
@@ -277,8 +276,8 @@ def _merge_split_links(pdf) -> None:
             kids[:] = kept
     if not merged:
         return
-    root = resolve(pdf.catalog["StructTreeRoot"])
-    nums = resolve(root["ParentTree"])["Nums"]
+    root = _resolved(pdf, pdf.catalog["StructTreeRoot"])
+    nums = _resolved(pdf, root["ParentTree"])["Nums"]
     for index, entry in enumerate(nums):
         if isinstance(entry, pydyf.Array):
             entry[:] = [merged.get(ref, ref) for ref in entry]
