@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 import pikepdf
 
 from makecase.check.pdftags import HEADING, Element, TaggedPdf, read
+from makecase.pack import combine
 from makecase.page import running
 
 # --- the checks ------------------------------------------------------------------------------
@@ -58,12 +59,12 @@ def _running_problems(tagged: TaggedPdf, pages: int) -> list[PdfProblem]:
     should be content once and an Artifact after (pack/running.py, PDF/UA-1 7.8)."""
     tagged_on: dict[str, set[int]] = {}
     for element in tagged.elements():
-        name = re.sub(r"^p\d+-", "", element.identifier or "")
+        name = combine.page_id(element.identifier or "")
         if running.kind_of(name) is not None:
             tagged_on.setdefault(name, set()).add(element.page if element.page is not None else -1)
     problems = []
     for name, on in tagged_on.items():
-        if len(on) >= 2 and len(on) >= min(running.MIN_PAGES, pages):
+        if running.is_running(len(on), pages):
             problems.append(PdfProblem("pdf-running",
                 f"The same {running.kind_of(name)} part is tagged as content on {len(on)} pages, so "
                 "a screen reader reads it out on each (outloud PAG-001, PDF/UA-1 7.8).",

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
@@ -200,6 +201,11 @@ class _Tree:
 def _id_prefix(index: int) -> str:
     """What goes before the IDs of the pack's page `index` (from 0), so no two pages' collide."""
     return f"p{index + 1}-"
+
+
+def page_id(identifier: str) -> str:
+    """An ID in pack.pdf as its page had it: without the prefix _id_prefix put before it."""
+    return re.sub(r"^p\d+-", "", identifier)
 
 
 def _renumber(page: pikepdf.Page, offset: int) -> None:

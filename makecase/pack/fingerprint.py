@@ -30,7 +30,6 @@ import json
 import os
 import stat
 import sys
-from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -45,7 +44,6 @@ PROJECT_FILE = "makecase.yaml"
 MAX_FILES = 5000
 MAX_BYTES = 64 * 1024 * 1024
 MAX_PROJECT_FILE = 1024 * 1024
-# Past this the remembered verdicts of the live-markup check are started afresh.
 
 
 class Unusual(Exception):
@@ -153,8 +151,7 @@ def live_parts(rel: str, data: bytes, own_pictures: Iterable[str] = ()) -> list[
     the pack's own thumbnails (own_pictures); files other than pages pass.
 
     The verdict depends on the bytes alone, so a page that passed is remembered by its SHA-256
-    in makecase's cache folder (outside any project: nothing a project holds can vouch for a
-    page), and the quick path does not parse it again."""
+    for the rest of the process (_Verdicts), and is not parsed again."""
     if not rel.endswith(".html"):
         return []
     own = sorted(own_pictures) if rel == INDEX else []

@@ -63,13 +63,12 @@ class RunningParts:
         """Every repeat of a part on at least MIN_PAGES pages (or on every page of a shorter
         pack) becomes an Artifact; the first stays. Parts are taken outermost first: one inside
         a part already hidden has only its ID to lose."""
-        enough = min(running.MIN_PAGES, len(self.pages))
         seen: set[str] = set()
         for entry in self.pages:
             hidden: dict[int, str] = {}
             gone: set[tuple[int, int]] = set()  # elements taken out of the tree on this page
             for name, element in sorted(entry.parts.items(), key=lambda part: _depth(part[1])):
-                if name not in seen or self.count[name] < enough:
+                if name not in seen or not running.is_running(self.count[name], len(self.pages)):
                     seen.add(name)
                     continue
                 if not _inside(element, gone):
@@ -154,7 +153,7 @@ def _marked_content(element: pikepdf.Dictionary, page: pikepdf.Page, links: list
         elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
             found += _marked_content(kid, page, links, dry_run)
     if not dry_run and element.get("/S") == pikepdf.Name.Link and kept:
-        words = _link_words(kept) or _figure_words(element)
+        words = _link_words(kept)
         element.K = pikepdf.Array(kept)
         if words and "/Alt" not in element:
             element.Alt = pikepdf.String(words)
@@ -167,20 +166,6 @@ def _link_words(objrs: list) -> str:
         contents = objr.Obj.get("/Contents")
         if contents is not None and str(contents).strip():
             return str(contents).strip()
-    return ""
-
-
-def _figure_words(element: pikepdf.Dictionary) -> str:
-    """A link around a picture is named by the picture's alternative text."""
-    import pikepdf
-
-    for kid in kids(element):
-        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-            if str(kid.get("/Alt", "")).strip():
-                return str(kid.Alt).strip()
-            inner = _figure_words(kid)
-            if inner:
-                return inner
     return ""
 
 
@@ -206,7 +191,7 @@ def _replace_with_links(element: pikepdf.Dictionary, links: list) -> None:
     if any(isinstance(kid, int) or (isinstance(kid, pikepdf.Dictionary) and "/S" in kid) for kid in siblings):
         return  # it still has words of its own
     if siblings:  # its annotation: keep it tagged and named
-        words = str(element.get("/Alt", "")).strip() or _figure_words(element)
+        words = str(element.get("/Alt", "")).strip()
         if words:
             parent.Alt = pikepdf.String(words)
     else:

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from weasyprint.formatting_structure import boxes
 
 from makecase.errors import Problem
+from makecase.page.spacing import PX_PER_MM
 
-PX_PER_MM = 96 / 25.4
 # Less than this past a box is rounding, not overflow (a quarter of a millimetre).
 TOLERANCE_PX = 1.0
 # What a reader calls each part of the page, by the class its element carries.

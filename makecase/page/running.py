@@ -27,12 +27,24 @@ MIN_PAGES = 3  # a part on fewer pages than this (or than the pack has) is read 
 SAID_BY_ATTRIBUTES = ("alt", "aria-label", "title", "src")
 
 
+def is_running(pages_with_it: int, pages: int) -> bool:
+    """Whether a part on this many of a pack's pages is running: on MIN_PAGES of them, or on
+    every page of a shorter pack (and on more than one)."""
+    return pages_with_it >= 2 and pages_with_it >= min(MIN_PAGES, pages)
+
+
+def element_words(element) -> str:
+    """An HTML element's words as a reader gets them: its text, spaces collapsed, without the
+    zero-width spaces makecase puts in long addresses as break points."""
+    return " ".join("".join(element.itertext()).replace("\u200b", "").split())
+
+
 def running_id(element) -> str | None:
     """The /ID for an HTML element marked `data-running="header|footer"`, or None."""
     kind = (element.get("data-running") or "").strip().lower()
     if kind not in KINDS:
         return None
-    said = [" ".join("".join(element.itertext()).replace("\u200b", "").split())]
+    said = [element_words(element)]
     for inner in element.iter():
         said += [f"{name}={inner.get(name)}" for name in SAID_BY_ATTRIBUTES if inner.get(name)]
     if not any(said):

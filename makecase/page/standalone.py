@@ -10,6 +10,7 @@ comments (<!--->) and the like then give the same elements here as in the browse
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable
 
 import tinycss2
@@ -95,6 +96,7 @@ def _inline_icon(tag: str, attributes: dict[str, str]) -> bool:
             and values["href"].startswith("data:image/"))
 
 
+@lru_cache(maxsize=32)  # every page of a pack inlines the same one or two stylesheets
 def _remote_url(css: str) -> bool:
     """True if a stylesheet has an @import or a url() that is not data: (parsed, so text in
     comments and strings does not count)."""

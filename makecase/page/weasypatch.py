@@ -28,7 +28,7 @@ import io
 import pydyf
 
 from makecase.errors import MakecaseError
-from makecase.page import weasytags
+from makecase.page import running, weasytags
 
 SUPPORTED = "70.0"  # the WeasyPrint these patches are written and tested against
 # Every WeasyPrint inside the patches use: module, then names in it.
@@ -256,8 +256,7 @@ def _purpose(element) -> str | None:
         value = (element.get(attribute) or "").strip()
         if value:
             return value
-    text = " ".join("".join(element.itertext()).replace("\u200b", "").split())  # no break marks
-    return text or None
+    return running.element_words(element) or None
 
 
 def _link_descriptions() -> None:
